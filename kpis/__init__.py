@@ -1,0 +1,64 @@
+"""Operations KPIs: definitions in kpis.yaml, computed by DuckDB over uploaded exports.
+
+The public API, used by the `kpis` CLI and the dashboard alike:
+
+    definitions = load_definitions("kpis.yaml")
+    with Store("data/ops.duckdb", definitions) as store:
+        ingest_file(store, "tickets_2026-05.csv")
+        weekly = compute(store, grain="week")
+        table = compare(store, before, after)
+
+Errors a user can cause are `KpisError` subclasses (see `kpis.errors`).
+"""
+
+from kpis.compare import Windows, compare, find_event, windows_around_event
+from kpis.compute import compute, compute_window, coverage
+from kpis.definitions import Definitions, Event, Kpi, Source, load_definitions, parse_definitions
+from kpis.errors import (
+    DefinitionError,
+    IngestError,
+    KpisError,
+    Problem,
+    SourceNotRecognised,
+    StoreError,
+    UsageError,
+)
+from kpis.formatting import format_delta, format_relative, format_value
+from kpis.ingest import IngestResult, ingest_file, rejected_rows, undo_upload, uploads
+from kpis.periods import GRAINS, DateRange, Grain
+from kpis.store import Store
+
+__all__ = [
+    "GRAINS",
+    "DateRange",
+    "DefinitionError",
+    "Definitions",
+    "Event",
+    "Grain",
+    "IngestError",
+    "IngestResult",
+    "Kpi",
+    "KpisError",
+    "Problem",
+    "Source",
+    "SourceNotRecognised",
+    "Store",
+    "StoreError",
+    "UsageError",
+    "Windows",
+    "compare",
+    "compute",
+    "compute_window",
+    "coverage",
+    "find_event",
+    "format_delta",
+    "format_relative",
+    "format_value",
+    "ingest_file",
+    "load_definitions",
+    "parse_definitions",
+    "rejected_rows",
+    "undo_upload",
+    "uploads",
+    "windows_around_event",
+]

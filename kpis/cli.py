@@ -1,0 +1,257 @@
+"""The `kpis` command: validate, ingest, compute, compare, demo, uploads and undo.
+
+Made for a terminal and for cron: results go to stdout (as a table, JSON or CSV), problems
+to stderr as `Error: ...`, and the exit status says what happened: 0 done, 1 refused (invalid
+kpis.yaml, a file refused, a database problem), 2 a command line that cannot be run.
+A traceback is never shown (set KPIS_DEBUG=1 to see one when reporting a bug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from kpis import render
+from kpis.compare import compare, windows_around_event
+from kpis.compute import compute
+from kpis.definitions import Definitions, load_definitions
+from kpis.errors import DefinitionError, KpisError, UsageError
+from kpis.ingest import ingest_file, rejected_rows, undo_upload, uploads
+from kpis.periods import GRAINS, parse_date, parse_range
+from kpis.store import Store
+
+DEFAULT_DB = "data/ops.duckdb"
+DEFAULT_CONFIG = "kpis.yaml"
+SHOWN_REJECTS = 10
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        """Usage errors in the same one-line shape as every other error."""
+        self.exit(2, f"Error: {message} (see {self.prog} --help)\n")
+
+
+def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """--db and --config, accepted before or after the command (given after, they win)."""
+    db: object = os.environ.get("KPIS_DB", DEFAULT_DB) if defaults else argparse.SUPPRESS
+    config: object = (
+        os.environ.get("KPIS_CONFIG", DEFAULT_CONFIG) if defaults else argparse.SUPPRESS
+    )
+    parser.add_argument(
+        "--db", metavar="PATH", default=db,
+        help=f"DuckDB file (env KPIS_DB; default {DEFAULT_DB})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--config", metavar="PATH", default=config,
+        help=f"KPI definitions (env KPIS_CONFIG; default {DEFAULT_CONFIG})",
+    )  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kpis", description="Operations KPIs from weekly exports, computed by DuckDB."
+    )
+    _global_options(parser, defaults=True)
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _global_options(sub, defaults=False)
+        return sub
+
+    command("validate", "check kpis.yaml and list every problem with its line")
+    ingest = command("ingest", "load export files (each file is one all-or-nothing upload)")
+    ingest.add_argument(
+        "--source", help="the source of the files (default: recognised from the header)"
+    )
+    ingest.add_argument("files", nargs="+", metavar="FILE")
+
+    comp = command("compute", "KPI values per period")
+    comp.add_argument(
+        "--grain", choices=GRAINS, default="week", help="period length (default: week)"
+    )
+    comp.add_argument("--start", help="first day, YYYY-MM-DD (default: first day with data)")
+    comp.add_argument("--end", help="last day, YYYY-MM-DD (default: last day with data)")
+    comp.add_argument("--kpi", action="append", help="a KPI to compute (repeatable; default: all)")
+    comp.add_argument("--by", metavar="DIMENSION", help="break down by a dimension, e.g. channel")
+    comp.add_argument("--format", choices=["table", "json", "csv"], default="table")
+
+    cmp_ = command("compare", "each KPI before and after a change")
+    cmp_.add_argument("--before", metavar="START:END", help="the range before, inclusive")
+    cmp_.add_argument("--after", metavar="START:END", help="the range after, inclusive")
+    cmp_.add_argument("--event", help="compare whole ISO weeks on each side of this event")
+    cmp_.add_argument(
+        "--weeks", type=int, help="weeks on each side of --event (default: all the data covers)"
+    )
+    cmp_.add_argument("--kpi", action="append", help="a KPI to compare (repeatable; default: all)")
+    cmp_.add_argument("--by", metavar="DIMENSION", help="compare per value of a dimension")
+    cmp_.add_argument("--format", choices=["table", "json"], default="table")
+
+    demo = command("demo", "(re)build the database from freshly generated sample exports")
+    demo.add_argument(
+        "--sample-dir",
+        default="data/sample",
+        help="where to write the exports (default: data/sample)",
+    )
+    demo.add_argument(
+        "--force", action="store_true", help="replace a database that holds other uploads"
+    )
+
+    ups = command("uploads", "list uploads, or the rejected rows of one")
+    ups.add_argument(
+        "--rejected", type=int, metavar="BATCH", help="show the rejected rows of this batch"
+    )
+    ups.add_argument("--format", choices=["table", "json"], default="table")
+
+    undo = command("undo", "remove the latest upload of a source and restore the rows it replaced")
+    undo.add_argument("batch", type=int, metavar="BATCH")
+    return parser
+
+
+def _validate(args: argparse.Namespace) -> int:
+    try:
+        definitions = load_definitions(args.config)
+    except DefinitionError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    counts = (len(definitions.sources), len(definitions.kpis), len(definitions.events))
+    print(f"{args.config}: valid ({counts[0]} sources, {counts[1]} KPIs, {counts[2]} events)")
+    return 0
+
+
+def _ingest(store: Store, args: argparse.Namespace) -> int:
+    status = 0
+    for name in args.files:
+        try:
+            result = ingest_file(store, Path(name), source=args.source, shown_name=name)
+        except UsageError:
+            raise
+        except KpisError as exc:
+            lines = str(exc).splitlines()
+            print(f"Error: {lines[0]}", *lines[1:], sep="\n", file=sys.stderr)
+            status = 1
+            continue
+        print(result.summary())
+        for problem in result.problems[:SHOWN_REJECTS]:
+            print(f"  rejected {problem}")
+        if result.rows_rejected > SHOWN_REJECTS:
+            print(f"  ... all {result.rows_rejected}: kpis uploads --rejected {result.batch_id}")
+    return status
+
+
+def _compute(store: Store, args: argparse.Namespace) -> int:
+    frame = compute(
+        store, args.kpi, args.grain,
+        parse_date(args.start, "--start") if args.start else None,
+        parse_date(args.end, "--end") if args.end else None,
+        args.by,
+    )  # fmt: skip
+    if args.format == "json":
+        print(render.as_json(frame))
+    elif args.format == "csv":
+        sys.stdout.write(render.as_csv(frame))
+    else:
+        print(render.compute_table(store.definitions, frame))
+    return 0
+
+
+def _compare(store: Store, args: argparse.Namespace) -> int:
+    if args.event and (args.before or args.after):
+        raise UsageError("give either --event, or --before and --after, not both")
+    if args.event:
+        windows = windows_around_event(store, args.event, args.weeks, args.kpi)
+        before, after = windows.before, windows.after
+    elif args.before and args.after:
+        if args.weeks is not None:
+            raise UsageError("--weeks goes with --event")
+        before, after = parse_range(args.before, "--before"), parse_range(args.after, "--after")
+    else:
+        raise UsageError(
+            "say what to compare: --event NAME, or --before START:END --after START:END"
+        )
+    frame = compare(store, before, after, args.kpi, args.by)
+    if args.format == "json":
+        print(render.as_json(frame))
+    else:
+        print(f"before {before} ({before.days} days)  after {after} ({after.days} days)\n")
+        print(render.compare_table(store.definitions, frame))
+    return 0
+
+
+def _uploads(store: Store, args: argparse.Namespace) -> int:
+    frame = rejected_rows(store, args.rejected) if args.rejected is not None else uploads(store)
+    if args.format == "json":
+        print(render.as_json(frame))
+    elif frame.empty:
+        print("No rejected rows." if args.rejected is not None else "No uploads yet.")
+    else:
+        shown = frame.drop(columns=["sha256"], errors="ignore")
+        rows = [[("" if v is None else str(v)) for v in r.values()] for r in render.records(shown)]
+        print(render.text_table(list(shown.columns), rows))
+    return 0
+
+
+def _demo(definitions: Definitions, args: argparse.Namespace) -> int:
+    from kpis.demo import build_demo  # only this command needs the generator
+
+    results = build_demo(Path(args.db), definitions, Path(args.sample_dir), force=args.force)
+    loaded = sum(r.rows_loaded for r in results)
+    rejected = sum(r.rows_rejected for r in results)
+    print(f"Built {args.db} from {len(results)} sample exports in {args.sample_dir}: "
+          f"{loaded} rows loaded, {rejected} messy rows rejected (see kpis uploads).")  # fmt: skip
+    print("Try: kpis compare --event ops-playbook")
+    return 0
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "validate":
+        return _validate(args)
+    definitions = load_definitions(args.config)
+    if args.command == "demo":
+        return _demo(definitions, args)
+    with Store(args.db, definitions) as store:
+        if args.command == "ingest":
+            return _ingest(store, args)
+        if args.command == "compute":
+            return _compute(store, args)
+        if args.command == "compare":
+            return _compare(store, args)
+        if args.command == "uploads":
+            return _uploads(store, args)
+        print(undo_upload(store, args.batch))
+        return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run a command and turn any error into one `Error:` line."""
+    try:
+        return run(argv)
+    except UsageError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    except KpisError as exc:
+        lines = str(exc).splitlines() or [type(exc).__name__]
+        print(f"Error: {lines[0]}", *lines[1:], sep="\n", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Error: interrupted; nothing half-done was kept", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: still no traceback for the user
+        if os.environ.get("KPIS_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"Error: unexpected {type(exc).__name__}: {exc} (set KPIS_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

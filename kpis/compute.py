@@ -1,0 +1,221 @@
+"""KPI values per period (day, ISO week, month, quarter), optionally per dimension value.
+
+Each KPI becomes one DuckDB query: its measures aggregated per period (measures sharing a
+source, time column and filter are computed in one scan), joined to the list of periods so
+that a period without data shows as null rather than disappearing. Ratios are computed from
+the period's sums (ratio of sums, never a mean of daily ratios); a zero or missing
+denominator gives null. Only per-period aggregates ever leave DuckDB.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Sequence
+
+import pandas as pd
+
+from kpis.definitions import Definitions, Kpi, Measure
+from kpis.definitions.sql_check import check_aggregate, check_predicate
+from kpis.errors import UsageError
+from kpis.periods import GRAINS, DateRange, Grain, period_sql, periods
+from kpis.store import Store, one, quote
+
+RESULT_COLUMNS = ["kpi", "period_start", "period_end", "days", "value", "numerator", "denominator"]
+
+
+def resolve_kpis(definitions: Definitions, names: Sequence[str] | None) -> list[str]:
+    """Check KPI names (in kpis.yaml order when none are given)."""
+    if not names:
+        return list(definitions.kpis)
+    for name in names:
+        if name not in definitions.kpis:
+            close = difflib.get_close_matches(name, list(definitions.kpis), n=1)
+            hint = (
+                f"did you mean {close[0]!r}?" if close else f"KPIs: {', '.join(definitions.kpis)}"
+            )
+            raise UsageError(f"unknown KPI {name!r} ({hint})")
+    return list(dict.fromkeys(names))
+
+
+def kpis_for_dimension(
+    definitions: Definitions, names: list[str], by: str, explicit: bool
+) -> list[str]:
+    """The KPIs of `names` that can be broken down by `by`; an error if one asked for cannot."""
+    able = [n for n in names if by in definitions.dimensions_of(definitions.kpis[n])]
+    if explicit and len(able) < len(names):
+        name = next(n for n in names if n not in able)
+        dims = definitions.dimensions_of(definitions.kpis[name])
+        raise UsageError(
+            f"{name} cannot be broken down by {by!r}; its dimensions: {', '.join(dims) or 'none'}"
+        )
+    if not able:
+        every = sorted({d for k in definitions.kpis.values() for d in definitions.dimensions_of(k)})
+        raise UsageError(f"no KPI can be broken down by {by!r}; dimensions: {', '.join(every)}")
+    return able
+
+
+def coverage(store: Store, names: Sequence[str], *, common: bool = False) -> DateRange | None:
+    """The days the data of these KPIs covers: their union, or with `common` the overlap."""
+    definitions = store.definitions
+    spans = []
+    for name in names:
+        for m in definitions.kpis[name].measures:
+            day = f"CAST({quote(m.time or '')} AS DATE)"
+            row = one(store.cursor(), f"SELECT min({day}), max({day}) FROM {quote(m.source)}")
+            if row[0] is None:
+                if common:
+                    return None
+                continue
+            spans.append((row[0], row[1]))
+    if not spans:
+        return None
+    if common:
+        start, end = max(s for s, _ in spans), min(e for _, e in spans)
+        return DateRange(start, end) if start <= end else None
+    return DateRange(min(s for s, _ in spans), max(e for _, e in spans))
+
+
+def compute(
+    store: Store,
+    kpis: Sequence[str] | None = None,
+    grain: Grain = "week",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    by: str | None = None,
+) -> pd.DataFrame:
+    """One row per KPI and period (and dimension value with `by`).
+
+    Columns: kpi, period_start, period_end, days, [dimension, dimension_value], value,
+    numerator, denominator (numerator and denominator are null for one-measure KPIs).
+    Without start or end, the range is the days the KPIs' data covers.
+    """
+    if grain not in GRAINS:
+        raise UsageError(f"unknown grain {grain!r}; use one of {', '.join(GRAINS)}")
+    definitions = store.definitions
+    names = resolve_kpis(definitions, kpis)
+    if by is not None:
+        names = kpis_for_dimension(definitions, names, by, explicit=bool(kpis))
+    if start is None or end is None:
+        span = coverage(store, names)
+        if span is None:
+            return _empty(by)
+        start, end = start or span.start, end or span.end
+    if end < start:
+        raise UsageError(f"the range ends ({end}) before it starts ({start})")
+    return compute_window(store, names, DateRange(start, end), grain, by)
+
+
+def compute_window(
+    store: Store,
+    names: Sequence[str],
+    window: DateRange,
+    grain: Grain | None = None,
+    by: str | None = None,
+) -> pd.DataFrame:
+    """Like `compute`, over an explicit window; `grain=None` gives one value per KPI."""
+    frames = []
+    for name in names:
+        sql = kpi_sql(store.definitions, store.definitions.kpis[name], window, grain, by)
+        frame = store.cursor().execute(sql).df()
+        frame.insert(0, "kpi", name)
+        frames.append(frame)
+    if not frames:
+        return _empty(by)
+    result = pd.concat(frames, ignore_index=True)
+    if by is not None:
+        result.insert(4, "dimension", by)
+        result = result.rename(columns={"_dim": "dimension_value"})
+    for column in ("period_start", "period_end"):
+        result[column] = pd.to_datetime(result[column]).dt.date
+    return result
+
+
+def _empty(by: str | None) -> pd.DataFrame:
+    columns = list(RESULT_COLUMNS)
+    if by is not None:
+        columns[4:4] = ["dimension", "dimension_value"]
+    return pd.DataFrame(columns=columns)
+
+
+def _measure_group_sql(
+    definitions: Definitions,
+    group: list[Measure],
+    window: DateRange,
+    grain: Grain | None,
+    by: str | None,
+) -> str:
+    """Aggregate measures that share a source, time column, filter and roll-up."""
+    first = group[0]
+    source = definitions.sources[first.source]
+    day = f"CAST({quote(first.time or '')} AS DATE)"
+    where = f"{day} BETWEEN DATE '{window.start}' AND DATE '{window.end}'"
+    if first.filter:
+        rendered = check_predicate(first.filter, source.columns).sql
+        where += f" AND ({rendered})"
+    exprs = [check_aggregate(m.expr, source.columns).sql for m in group]
+    dim = f", {quote(by)} AS _dim" if by else ""
+    values = ", ".join(f"{expr} AS v{i}" for i, expr in enumerate(exprs))
+    table = quote(first.source)
+    if first.over_time is None:
+        return (
+            f"SELECT {period_sql(day, grain, window)} AS period_start{dim}, {values} "
+            f"FROM {table} WHERE {where} GROUP BY ALL"
+        )
+    # Snapshots: evaluate per snapshot day, then roll the daily values up over the period.
+    roll = "avg({v})" if first.over_time == "average" else "arg_max({v}, _day)"
+    rolled = ", ".join(roll.format(v=f"v{i}") + f" AS v{i}" for i in range(len(exprs)))
+    dim_out = ", _dim" if by else ""
+    return (
+        f"SELECT {period_sql('_day', grain, window)} AS period_start{dim_out}, {rolled} FROM "
+        f"(SELECT {day} AS _day{dim}, {values} FROM {table} WHERE {where} GROUP BY ALL) "
+        "GROUP BY ALL"
+    )
+
+
+def kpi_sql(
+    definitions: Definitions, kpi: Kpi, window: DateRange, grain: Grain | None, by: str | None
+) -> str:
+    """The one query computing `kpi` for every period of `window`."""
+    groups: dict[tuple[str, str | None, str | None, str | None], list[tuple[str, Measure]]] = {}
+    for part in ("measure", "numerator", "denominator"):
+        m = getattr(kpi, part)
+        if m is not None:
+            groups.setdefault((m.source, m.time, m.filter, m.over_time), []).append((part, m))
+    ctes, refs = [], {}
+    for index, group in enumerate(groups.values()):
+        measures = [m for _, m in group]
+        ctes.append(f"g{index} AS ({_measure_group_sql(definitions, measures, window, grain, by)})")
+        for position, (part, _) in enumerate(group):
+            refs[part] = f"g{index}.v{position}"
+    rows = ", ".join(
+        f"(DATE '{p.start}', DATE '{p.last_day}', {p.days})" for p in periods(window, grain)
+    )
+    ctes.insert(0, f"periods(period_start, period_end, days) AS (VALUES {rows})")
+    joins = []
+    if by:
+        dims = " UNION ".join(f"SELECT _dim FROM g{i}" for i in range(len(groups)))
+        ctes.append(f"dims AS ({dims})")
+        joins.append("CROSS JOIN dims d")
+    for index in range(len(groups)):
+        on = f"g{index}.period_start = p.period_start"
+        if by:
+            on += f" AND g{index}._dim IS NOT DISTINCT FROM d._dim"
+        joins.append(f"LEFT JOIN g{index} ON {on}")
+    if kpi.measure is not None:
+        value = f"CAST({refs['measure']} AS DOUBLE)"
+        numerator = denominator = "CAST(NULL AS DOUBLE)"
+    else:
+        denominator = f"CAST({refs['denominator']} AS DOUBLE)"
+        # With data in the denominator, a numerator source without rows means zero, not null.
+        numerator = f"CAST(coalesce({refs['numerator']}, 0) AS DOUBLE)"
+        value = f"CASE WHEN {denominator} <> 0 THEN {numerator} / {denominator} END"
+        numerator = f"CASE WHEN {denominator} IS NOT NULL THEN {numerator} END"
+    if kpi.annualize:
+        value = f"{value} * 365.0 / p.days"
+    dim_select = ", d._dim" if by else ""
+    return (
+        f"WITH {', '.join(ctes)} SELECT p.period_start, p.period_end, p.days{dim_select}, "
+        f"{value} AS value, {numerator} AS numerator, {denominator} AS denominator "
+        f"FROM periods p {' '.join(joins)} ORDER BY p.period_start{dim_select}"
+    )

@@ -1,0 +1,200 @@
+"""Load kpis.yaml into validated, frozen `Definitions`, or report every problem with its line.
+
+Each section entry (a source, a KPI, an event) is checked on its own, so one broken KPI does
+not hide the problems of the others; the cross-reference rules then run over everything
+that parsed. Only a file with no problem at all yields `Definitions`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from kpis.definitions.models import (
+    TOP_LEVEL_KEYS,
+    Calendar,
+    Column,
+    Definitions,
+    Event,
+    Kpi,
+    Measure,
+    Source,
+)
+from kpis.definitions.rules import Issue, Parsed, run_rules
+from kpis.definitions.yaml_lines import LinedDocument, load_lined_yaml, parse_lined_yaml
+from kpis.errors import DefinitionError, Problem
+
+__all__ = [
+    "Calendar",
+    "Column",
+    "Definitions",
+    "Event",
+    "Kpi",
+    "Measure",
+    "Source",
+    "load_definitions",
+    "parse_definitions",
+]
+
+
+def load_definitions(path: str | Path) -> Definitions:
+    """Read and validate kpis.yaml at `path`."""
+    return _validate(load_lined_yaml(Path(path)))
+
+
+def parse_definitions(text: str, file: str = "kpis.yaml") -> Definitions:
+    """Validate kpis.yaml given as text (`file` is only used in messages)."""
+    return _validate(parse_lined_yaml(text, file))
+
+
+def _validate(doc: LinedDocument) -> Definitions:
+    problems: list[Problem] = []
+
+    def report(issue: Issue) -> None:
+        path = ".".join(str(part) for part in issue.path)
+        problems.append(Problem(doc.file, doc.line_of(issue.path), path, issue.message, issue.hint))
+
+    data = doc.data
+    if not isinstance(data, dict):
+        raise DefinitionError(f"{doc.file} must be a mapping with sources: and kpis:")
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            report(Issue((str(key),), f"unknown key {key!r}", _hint(str(key), TOP_LEVEL_KEYS)))
+    if data.get("version", 1) != 1:
+        report(Issue(("version",), f"unsupported version {data['version']!r}", "use version: 1"))
+
+    parsed = Parsed()
+    calendar = _parse(Calendar, data.get("calendar") or {}, ("calendar",), report)
+    for name, entry in _section(data, "sources", report):
+        source = _parse(Source, entry, ("sources", name), report)
+        if source is not None:
+            parsed.sources[name] = source
+            continue
+        parsed.broken.add(name)
+        raw_columns = entry.get("columns") if isinstance(entry, dict) else None
+        if isinstance(raw_columns, dict):
+            parsed.raw_columns[name] = [str(c) for c in raw_columns]
+    for name, entry in _section(data, "kpis", report):
+        kpi = _parse(Kpi, entry, ("kpis", name), report)
+        if kpi is not None:
+            parsed.kpis[name] = kpi
+    events = data.get("events") or []
+    if not isinstance(events, list):
+        report(Issue(("events",), "events: must be a list of {name, date, description}"))
+        events = []
+    for index, entry in enumerate(events):
+        event = _parse(Event, entry, ("events", index), report)
+        if event is not None:
+            parsed.events.append(event)
+
+    for issue in run_rules(parsed):
+        report(issue)
+    problems.sort(key=lambda problem: problem.line or 0)
+    if problems or calendar is None:
+        count = len(problems)
+        raise DefinitionError(f"{doc.file}: {count} problem{'s' if count != 1 else ''}", problems)
+    return Definitions(
+        file=doc.file,
+        calendar=calendar,
+        sources=parsed.sources,
+        kpis={name: _resolve_times(kpi, parsed.sources) for name, kpi in parsed.kpis.items()},
+        events=parsed.events,
+    )
+
+
+def _section(
+    data: dict[Any, Any], section: str, report: typing.Callable[[Issue], None]
+) -> list[tuple[str, Any]]:
+    """The (name, entry) pairs of a top-level mapping such as sources:."""
+    entries = data.get(section)
+    if not isinstance(entries, dict) or not entries:
+        report(Issue((section,), f"{section}: must map each name to its definition"))
+        return []
+    return [(str(name), entry) for name, entry in entries.items()]
+
+
+def _resolve_times(kpi: Kpi, sources: dict[str, Source]) -> Kpi:
+    """Fill each measure's `time` with its source's first time column when left out."""
+    update: dict[str, Measure] = {}
+    for part in ("measure", "numerator", "denominator"):
+        measure: Measure | None = getattr(kpi, part)
+        if measure is not None and measure.time is None:
+            update[part] = measure.model_copy(
+                update={"time": sources[measure.source].time_columns[0]}
+            )
+    return kpi.model_copy(update=update) if update else kpi
+
+
+M = typing.TypeVar("M", bound=BaseModel)
+
+
+def _parse(
+    model: type[M], entry: Any, path: tuple[str | int, ...], report: typing.Callable[[Issue], None]
+) -> M | None:
+    try:
+        return model.model_validate(entry)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            report(_describe(model, path, loc, error))
+        return None
+
+
+def _describe(
+    model: type[BaseModel], path: tuple[str | int, ...], loc: tuple[Any, ...], error: Any
+) -> Issue:
+    """Turn a pydantic error into an Issue a person can act on."""
+    kind = error["type"]
+    full = (*path, *loc)
+    if kind == "extra_forbidden":
+        allowed = _fields_at(model, loc[:-1])
+        return Issue(full, f"unknown key {loc[-1]!r}", _hint(str(loc[-1]), allowed))
+    if kind == "missing":
+        return Issue(full, f"missing required key {loc[-1]!r}")
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return Issue(full, f"{error['input']!r} is not allowed; expected {expected}")
+    if kind in {"model_type", "dict_type"}:
+        return Issue(full, "must be a mapping of keys to values")
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return Issue(full, f"{message} (got {error['input']!r})")
+
+
+def _hint(name: str, allowed: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(allowed), n=1)
+    return f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(allowed)}"
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The field names of the model found by walking `loc` down from `model`."""
+    current: Any = model
+    skip_key = False  # after a dict or list field, the next step is a key or an index
+    for step in loc:
+        if skip_key:
+            skip_key = False
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        field = current.model_fields.get(str(step))
+        if field is None:
+            return []
+        current, skip_key = _unwrap(field.annotation)
+    if skip_key or not (isinstance(current, type) and issubclass(current, BaseModel)):
+        return []
+    return list(current.model_fields)
+
+
+def _unwrap(annotation: Any) -> tuple[Any, bool]:
+    """Strip Optional; for list and dict return the item type and True."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _unwrap(args[0]) if len(args) == 1 else (annotation, False)
+    if origin in (list, dict):
+        return typing.get_args(annotation)[-1], True
+    return annotation, False

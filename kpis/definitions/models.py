@@ -1,0 +1,163 @@
+"""The shape of kpis.yaml as frozen pydantic models that refuse unknown keys.
+
+A typo in a key (`denominater:`) must be an error, not a silently ignored setting, so every
+model forbids extra keys; models are frozen because definitions are shared by every page and
+request of a process. Cross-references (a measure's source, a KPI's columns) are checked by
+the named rules in `rules.py`, which see the whole file at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ColumnType = Literal["string", "integer", "number", "decimal", "boolean", "date", "timestamp"]
+SourceKind = Literal["events", "snapshot"]
+Direction = Literal["higher_is_better", "lower_is_better"]
+Format = Literal["percent", "hours", "currency", "number"]
+OverTime = Literal["average", "last"]
+
+DEFAULT_UNITS: dict[str, str] = {"percent": "%", "hours": "h", "currency": "EUR", "number": ""}
+
+
+class Strict(BaseModel):
+    """Base for every definition model: immutable, no unknown keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Column(Strict):
+    """One column of an export and how its text is typed on upload."""
+
+    type: ColumnType
+    description: str | None = None
+    nullable: bool = False
+    optional: bool = Field(
+        default=False, description="the column may be absent from a file (it is then null)"
+    )
+    min: float | None = None
+    max: float | None = None
+    values: list[str] | None = Field(default=None, description="the only values allowed")
+    aliases: list[str] = Field(default_factory=list, description="other header names")
+
+
+class Check(Strict):
+    """A row-level rule (SQL predicate); rows where it is false are rejected with `message`."""
+
+    rule: str
+    message: str
+
+
+class Source(Strict):
+    """A kind of export: its columns and types, key, time columns and dimensions."""
+
+    label: str | None = None
+    description: str | None = None
+    kind: SourceKind = "events"
+    key: list[str] = Field(min_length=1)
+    time_columns: list[str] = Field(min_length=1)
+    dimensions: list[str] = Field(default_factory=list)
+    columns: dict[str, Column] = Field(min_length=1)
+    checks: list[Check] = Field(default_factory=list)
+    max_rejected_share: float = Field(default=0.05, ge=0, le=1)
+
+
+class Measure(Strict):
+    """An aggregate SQL expression over one source, dated by one of its time columns.
+
+    On a snapshot source (stock levels) the expression is evaluated per snapshot date and
+    then rolled up over the period with `over_time`: stock is not additive across days.
+    """
+
+    source: str
+    expr: str
+    time: str | None = None
+    filter: str | None = None
+    over_time: OverTime | None = None
+
+
+class Kpi(Strict):
+    """A KPI: either one measure, or a ratio of two measures (ratio of sums, per period)."""
+
+    label: str
+    description: str
+    format: Format
+    unit: str | None = None
+    decimals: int = Field(default=1, ge=0, le=6)
+    direction: Direction
+    target: float | None = None
+    measure: Measure | None = None
+    numerator: Measure | None = None
+    denominator: Measure | None = None
+    annualize: bool = Field(
+        default=False, description="multiply by 365 / days in the period (per-year rate)"
+    )
+
+    @property
+    def unit_label(self) -> str:
+        """The unit shown beside values and on axes."""
+        return self.unit if self.unit is not None else DEFAULT_UNITS[self.format]
+
+    @property
+    def measures(self) -> list[Measure]:
+        """The measures this KPI reads, in a stable order."""
+        found = [self.measure, self.numerator, self.denominator]
+        return [m for m in found if m is not None]
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction == "higher_is_better"
+
+
+class Calendar(Strict):
+    """How days group into periods: ISO weeks (Monday) in one time zone."""
+
+    week_start: Literal["monday"] = "monday"
+    timezone: str = "Europe/Paris"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as Europe/Paris)"
+            ) from None
+        return value
+
+
+class Event(Strict):
+    """A dated operational change that before/after comparisons are anchored on."""
+
+    name: str
+    date: dt.date
+    description: str = ""
+
+
+class Definitions(Strict):
+    """Everything kpis.yaml declares; built only when every rule passed."""
+
+    file: str
+    calendar: Calendar
+    sources: dict[str, Source]
+    kpis: dict[str, Kpi]
+    events: list[Event] = Field(default_factory=list)
+
+    def event(self, name: str) -> Event | None:
+        return next((e for e in self.events if e.name == name), None)
+
+    def sources_of(self, kpi: Kpi) -> list[str]:
+        """The sources a KPI reads, without repeats."""
+        return list(dict.fromkeys(m.source for m in kpi.measures))
+
+    def dimensions_of(self, kpi: Kpi) -> list[str]:
+        """Dimensions a KPI can be broken down by: those declared on all of its sources."""
+        sources = [self.sources[name] for name in self.sources_of(kpi)]
+        return [d for d in sources[0].dimensions if all(d in s.dimensions for s in sources[1:])]
+
+
+TOP_LEVEL_KEYS = ("version", "calendar", "sources", "kpis", "events")

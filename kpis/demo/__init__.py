@@ -1,0 +1,55 @@
+"""Build the demo database: generate the sample exports, then load them as an analyst would.
+
+The demo goes through the real upload path (`ingest_file`), so what a newcomer sees is
+exactly what their own exports will get, rejected rows and overlapping months included.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from kpis.definitions import Definitions
+from kpis.demo.exports import COLUMNS, write_exports
+from kpis.demo.generate import END, EVENT, START, generate
+from kpis.errors import StoreError
+from kpis.ingest import IngestResult, ingest_file
+from kpis.store import UPLOADS, Store
+
+__all__ = ["END", "EVENT", "START", "build_demo", "write_sample_exports"]
+
+DEMO_FILE = re.compile(rf"^({'|'.join(COLUMNS)})_\d{{4}}-\d{{2}}\.csv$")
+
+
+def write_sample_exports(folder: Path) -> list[Path]:
+    """Write the seeded sample exports into `folder` (replacing earlier ones)."""
+    return write_exports(generate(), folder)
+
+
+def build_demo(
+    db_path: Path, definitions: Definitions, sample_dir: Path, *, force: bool = False
+) -> list[IngestResult]:
+    """Rebuild `db_path` from freshly generated sample exports.
+
+    A database holding uploads other than the demo's is not replaced unless `force`: the
+    demo must never wipe an analyst's real data by accident.
+    """
+    if db_path.exists() and not force:
+        with Store(db_path, definitions) as store:
+            names = [
+                row[0]
+                for row in store.cursor()
+                .execute(f"SELECT DISTINCT file_name FROM {UPLOADS}")
+                .fetchall()
+            ]
+        foreign = [n for n in names if not DEMO_FILE.match(n)]
+        if foreign:
+            raise StoreError(
+                f"{db_path} holds uploads that are not demo data ({', '.join(foreign[:3])}); "
+                "build the demo elsewhere with --db, or pass --force to replace it"
+            )
+    paths = write_sample_exports(sample_dir)
+    for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    with Store(db_path, definitions) as store:
+        return [ingest_file(store, path) for path in paths]

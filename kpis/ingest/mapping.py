@@ -1,0 +1,101 @@
+"""Match an export's header to a declared source and its columns.
+
+Tools write headers their own way ("Created At", "created_at", "Date de création"), so names
+are compared after normalising case, accents and punctuation, against each column's name and
+its aliases. The source is recognised from the header when the analyst does not name it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from kpis.definitions import Definitions, Source
+from kpis.errors import IngestError, SourceNotRecognised
+
+
+def normalise(name: str) -> str:
+    """Lowercase, strip accents, and turn any run of punctuation or spaces into `_`."""
+    decomposed = unicodedata.normalize("NFKD", name.strip().lstrip("\ufeff"))
+    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", "_", ascii_only.lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which file position feeds each declared column, and what the file has beyond them."""
+
+    source: str
+    positions: dict[str, int]  # declared column -> 0-based position in the file
+    dropped: tuple[str, ...]  # file columns not declared by the source: not stored
+
+    def missing_optional(self, source: Source) -> list[str]:
+        return [c for c in source.columns if c not in self.positions]
+
+
+def _names_for(source: Source) -> dict[str, str]:
+    """Normalised header name -> declared column."""
+    names: dict[str, str] = {}
+    for column, spec in source.columns.items():
+        for name in (column, *spec.aliases):
+            names.setdefault(normalise(name), column)
+    return names
+
+
+def map_columns(header: tuple[str, ...], source_name: str, source: Source, file: str) -> ColumnMap:
+    """Map `header` onto `source`; refuse the file when a required column is missing."""
+    names = _names_for(source)
+    positions: dict[str, int] = {}
+    dropped: list[str] = []
+    for index, raw in enumerate(header):
+        column = names.get(normalise(raw))
+        if column is None:
+            dropped.append(raw or f"(unnamed column {index + 1})")
+        elif column in positions:
+            first = header[positions[column]]
+            raise IngestError(
+                f"{file}: columns {index + 1} ({raw!r}) and {positions[column] + 1} ({first!r}) "
+                f"both hold {source_name}.{column}; remove or rename one of them"
+            )
+        else:
+            positions[column] = index
+    missing = [c for c, spec in source.columns.items() if c not in positions and not spec.optional]
+    if missing:
+        raise IngestError(
+            f"{file}: line 1: the {source_name} export must have the column"
+            f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}; the header has "
+            f"{', '.join(repr(h) for h in header)}"
+        )
+    return ColumnMap(source_name, positions, tuple(dropped))
+
+
+def recognise_source(header: tuple[str, ...], definitions: Definitions, file: str) -> str:
+    """The one source whose required columns are all in `header`."""
+    present = {normalise(h) for h in header}
+    candidates: list[str] = []
+    closest: tuple[int, str, list[str]] | None = None
+    for name, source in definitions.sources.items():
+        names = _names_for(source)
+        found = {names[h] for h in present if h in names}
+        required = [c for c, spec in source.columns.items() if not spec.optional]
+        missing = [c for c in required if c not in found]
+        if not missing:
+            candidates.append(name)
+        elif found and (closest is None or len(found) > closest[0]):
+            closest = (len(found), name, missing)
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        raise SourceNotRecognised(
+            f"{file}: the header fits several sources ({', '.join(candidates)}); "
+            "say which with --source (or choose it on the Upload page)"
+        )
+    hint = (
+        f"; closest is {closest[1]}, which also needs {', '.join(closest[2])}"
+        if closest
+        else f"; declared sources: {', '.join(definitions.sources)}"
+    )
+    raise SourceNotRecognised(
+        f"{file}: line 1: the header ({', '.join(header)}) matches no source{hint}"
+    )

@@ -1,0 +1,145 @@
+"""Calendar arithmetic: grains, periods of whole days, ISO weeks and before/after windows.
+
+Every KPI is computed over periods of whole days [start, end]. A period at the edge of a
+requested range is clipped to it, and `days` counts only the days inside, so per-day scaled
+KPIs (stock rotation) stay comparable between a full and a partial week.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from kpis.errors import UsageError
+
+Grain = Literal["day", "week", "month", "quarter"]
+GRAINS: tuple[Grain, ...] = ("day", "week", "month", "quarter")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A run of whole days; `start` is the grain's own start (a Monday for weeks)."""
+
+    start: dt.date
+    first_day: dt.date  # start clipped to the requested range
+    last_day: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """An inclusive range of days."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}:{self.end.isoformat()}"
+
+
+def grain_start(day: dt.date, grain: Grain) -> dt.date:
+    """The first day of the period of `grain` that contains `day`."""
+    if grain == "day":
+        return day
+    if grain == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+
+
+def next_start(start: dt.date, grain: Grain) -> dt.date:
+    """The first day of the period after the one starting on `start`."""
+    if grain == "day":
+        return start + dt.timedelta(days=1)
+    if grain == "week":
+        return start + dt.timedelta(days=7)
+    months = 1 if grain == "month" else 3
+    month = start.month - 1 + months
+    return dt.date(start.year + month // 12, month % 12 + 1, 1)
+
+
+def periods(window: DateRange, grain: Grain | None) -> list[Period]:
+    """The periods covering `window`, clipped to it; one period when `grain` is None."""
+    if grain is None:
+        return [Period(window.start, window.start, window.end)]
+    found = []
+    start = grain_start(window.start, grain)
+    while start <= window.end:
+        following = next_start(start, grain)
+        found.append(
+            Period(
+                start,
+                max(start, window.start),
+                min(following - dt.timedelta(days=1), window.end),
+            )
+        )
+        start = following
+    return found
+
+
+def period_sql(day_sql: str, grain: Grain | None, window: DateRange) -> str:
+    """SQL giving the start of the period containing the DATE expression `day_sql`."""
+    if grain is None:
+        return f"DATE '{window.start.isoformat()}'"
+    if grain == "day":
+        return day_sql
+    return f"CAST(date_trunc('{grain}', {day_sql}) AS DATE)"
+
+
+def parse_date(text: str, what: str = "date") -> dt.date:
+    """A YYYY-MM-DD date, or a UsageError saying what was expected."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{what} {text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def parse_range(text: str, what: str = "range") -> DateRange:
+    """START:END (inclusive), as given to `kpis compare --before/--after`."""
+    parts = text.split(":")
+    if len(parts) != 2:
+        raise UsageError(f"{what} {text!r} must be START:END, e.g. 2026-01-05:2026-03-29")
+    window = DateRange(parse_date(parts[0], f"{what} start"), parse_date(parts[1], f"{what} end"))
+    if window.end < window.start:
+        raise UsageError(f"{what} {text!r} ends before it starts")
+    return window
+
+
+def event_windows(
+    event_day: dt.date, coverage: DateRange, weeks: int | None
+) -> tuple[DateRange, DateRange]:
+    """Equal runs of whole ISO weeks before and after an event.
+
+    The week containing the event is left out unless the event falls on its Monday: it
+    mixes days before and after the change. Without `weeks`, use the most whole weeks the
+    data covers on both sides.
+    """
+    monday = grain_start(event_day, "week")
+    after_start = monday if event_day == monday else monday + dt.timedelta(days=7)
+    before_end = monday - dt.timedelta(days=1)
+    available = (
+        min((before_end - coverage.start).days + 1, (coverage.end - after_start).days + 1) // 7
+    )
+    if weeks is None:
+        weeks = available
+        if weeks < 1:
+            raise UsageError(
+                f"the data ({coverage}) does not cover a whole week on both sides of "
+                f"{event_day.isoformat()}"
+            )
+    elif weeks < 1:
+        raise UsageError("--weeks must be at least 1")
+    span = dt.timedelta(days=7 * weeks)
+    return (
+        DateRange(before_end - span + dt.timedelta(days=1), before_end),
+        DateRange(after_start, after_start + span - dt.timedelta(days=1)),
+    )

@@ -1,0 +1,120 @@
+"""Render engine results as text tables, JSON or CSV for the command line.
+
+JSON and CSV are for automation and keep raw numbers (fractions for rates, ISO dates,
+null for missing); tables are for people and use each KPI's formatting.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from kpis.definitions import Definitions
+from kpis.formatting import MISSING, format_delta, format_relative, format_value, verdict_word
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Columns padded to their widest cell; numbers-like cells right-aligned."""
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
+
+    def line(cells: Sequence[str]) -> str:
+        out = []
+        for cell, width in zip(cells, widths, strict=True):
+            numeric = cell[:1] in "+-0123456789" or cell == MISSING
+            out.append(cell.rjust(width) if numeric else cell.ljust(width))
+        return "  ".join(out).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready value: NaN to null, dates to ISO, numpy scalars to Python."""
+    if value is None:
+        return None
+    if isinstance(value, list | tuple) or getattr(value, "ndim", 0) == 1:
+        return [_plain(item) for item in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def as_json(frame: pd.DataFrame) -> str:
+    return json.dumps(records(frame), indent=2)
+
+
+def as_csv(frame: pd.DataFrame) -> str:
+    buffer = io.StringIO()
+    rows = records(frame)
+    writer = csv.DictWriter(buffer, fieldnames=list(frame.columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
+    return buffer.getvalue()
+
+
+def compute_table(definitions: Definitions, frame: pd.DataFrame) -> str:
+    """One row per period (and dimension value), one column per KPI, formatted."""
+    if frame.empty:
+        return "No data in this range."
+    keys = ["period_start"] + (["dimension_value"] if "dimension_value" in frame else [])
+    kpis = list(dict.fromkeys(frame["kpi"]))
+    cells: dict[tuple[Any, ...], dict[str, str]] = {}
+    for row in frame.to_dict("records"):
+        key = tuple(row[k] for k in keys)
+        kpi = definitions.kpis[row["kpi"]]
+        cells.setdefault(key, {})[row["kpi"]] = format_value(kpi, _plain(row["value"]))
+    headers = ["period"] + ([str(frame["dimension"].iloc[0])] if len(keys) > 1 else []) + kpis
+    rows = [
+        [str(k) for k in key] + [values.get(name, MISSING) for name in kpis]
+        for key, values in sorted(cells.items(), key=lambda item: tuple(map(str, item[0])))
+    ]
+    return text_table(headers, rows)
+
+
+def compare_table(definitions: Definitions, frame: pd.DataFrame) -> str:
+    """KPI | before | after | change | improvement | verdict, in the COO's usual shape."""
+    if frame.empty:
+        return "Nothing to compare."
+    by = "dimension_value" in frame
+    headers = [
+        "KPI",
+        *(["value"] if by else []),
+        "before",
+        "after",
+        "change",
+        "improvement",
+        "verdict",
+    ]
+    rows = []
+    for row in records(frame):
+        kpi = definitions.kpis[row["kpi"]]
+        rows.append(
+            [
+                kpi.label,
+                *([str(row["dimension_value"])] if by else []),
+                format_value(kpi, row["before"]),
+                format_value(kpi, row["after"]),
+                format_delta(kpi, row["delta"]),
+                format_relative(row["delta_pct"]),
+                verdict_word(row["improved"], row["delta"]),
+            ]
+        )
+    return text_table(headers, rows)

@@ -1,0 +1,196 @@
+"""The DuckDB database file: one connection per process, the schema, and the lock-down.
+
+Everything the product knows lives in one embedded DuckDB file. The `Store` is the only
+owner of its connection in a process; callers get cursors (one per thread) and run uploads
+inside `transaction()`. Right after opening, file access is limited to the store's staging
+folder and the configuration is locked, so no KPI expression can read or write other files.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from kpis.definitions import Definitions, Source
+from kpis.errors import StoreError
+
+SCHEMA_VERSION = 1
+UPLOADS = "_kpis_uploads"
+REJECTS = "_kpis_rejects"
+SQL_TYPES = {
+    "string": "VARCHAR",
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+    "decimal": "DECIMAL(18,6)",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+}
+
+
+def one(
+    cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+) -> tuple[Any, ...]:
+    """The single row of a query that always returns one (an aggregate, a DELETE count)."""
+    row = cur.execute(sql, params or []).fetchone()
+    if row is None:
+        raise RuntimeError(f"expected one row from: {sql[:80]}")
+    return row
+
+
+def quote(identifier: str) -> str:
+    """Quote a SQL identifier (names come from validated kpis.yaml, quoting is belt and braces)."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def history_table(source: str) -> str:
+    """Where rows replaced by a later upload are kept, so that upload can be undone."""
+    return f"_kpis_history_{source}"
+
+
+class Store:
+    """Owns the DuckDB connection of this process and the tables behind each source."""
+
+    def __init__(self, path: str | Path, definitions: Definitions) -> None:
+        self.path = Path(path)
+        self.definitions = definitions
+        self.staging_dir = self.path.parent / ".staging"
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.staging_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._connection = duckdb.connect(str(self.path))
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise StoreError(
+                    f"{self.path} is in use by another process (the dashboard, or another kpis "
+                    "command); stop it or use its Upload page, then try again"
+                ) from None
+            raise StoreError(f"cannot open {self.path}: {exc}") from None
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path} is not a usable DuckDB database: {exc}") from None
+        try:
+            self._create_schema()
+            self._lock_down()
+        except BaseException:
+            self._connection.close()
+            raise
+
+    def _lock_down(self) -> None:
+        staging = str(self.staging_dir.resolve()) + "/"
+        con = self._connection
+        con.execute("SET autoinstall_known_extensions = false")
+        con.execute("SET autoload_known_extensions = false")
+        con.execute(f"SET allowed_directories = ['{staging.replace(chr(39), chr(39) * 2)}']")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+
+    def _create_schema(self) -> None:
+        con = self._connection
+        con.execute("BEGIN")
+        try:
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS _kpis_meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
+            )
+            con.execute(
+                "INSERT INTO _kpis_meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+                [str(SCHEMA_VERSION)],
+            )
+            con.execute(
+                f"""CREATE TABLE IF NOT EXISTS {UPLOADS} (
+                    batch_id BIGINT PRIMARY KEY, source VARCHAR NOT NULL,
+                    file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+                    rows_read BIGINT, rows_loaded BIGINT,
+                    rows_rejected BIGINT, rows_inserted BIGINT, rows_updated BIGINT,
+                    dropped_columns VARCHAR[], loaded_at TIMESTAMP NOT NULL,
+                    status VARCHAR NOT NULL, details VARCHAR)"""
+            )
+            con.execute(
+                f"""CREATE TABLE IF NOT EXISTS {REJECTS} (
+                    batch_id BIGINT NOT NULL, line BIGINT, column_name VARCHAR,
+                    value VARCHAR, reason VARCHAR NOT NULL)"""
+            )
+            for name, source in self.definitions.sources.items():
+                self._create_source_tables(con, name, source)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    @staticmethod
+    def _create_source_tables(con: duckdb.DuckDBPyConnection, name: str, source: Source) -> None:
+        columns = ", ".join(
+            f"{quote(c)} {SQL_TYPES[spec.type]}" for c, spec in source.columns.items()
+        )
+        con.execute(f"CREATE TABLE IF NOT EXISTS {quote(name)} ({columns}, _batch_id BIGINT)")
+        con.execute(
+            f"CREATE TABLE IF NOT EXISTS {quote(history_table(name))} "
+            f"AS SELECT *, CAST(NULL AS BIGINT) AS _superseded_by FROM {quote(name)} LIMIT 0"
+        )
+        existing = {
+            row[0]: row[1]
+            for row in con.execute(
+                "SELECT column_name, data_type FROM duckdb_columns() "
+                "WHERE table_name = ? AND schema_name = 'main'",
+                [name],
+            ).fetchall()
+        }
+        for column, spec in source.columns.items():
+            wanted = SQL_TYPES[spec.type]
+            if column not in existing:
+                # A column added to kpis.yaml later: earlier uploads simply did not have it.
+                for table in (name, history_table(name)):
+                    con.execute(f"ALTER TABLE {quote(table)} ADD COLUMN {quote(column)} {wanted}")
+            elif existing[column] != wanted:
+                raise StoreError(
+                    f"column {name}.{column} is stored as {existing[column]} but kpis.yaml now "
+                    f"declares {spec.type} ({wanted}); restore the old type, or start a new "
+                    "database (--db) and load the exports again"
+                )
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor on the shared connection (DuckDB cursors are not thread-safe)."""
+        cursor: duckdb.DuckDBPyConnection | None = getattr(self._local, "cursor", None)
+        if cursor is None:
+            with self._lock:
+                cursor = self._connection.cursor()
+            self._local.cursor = cursor
+        return cursor
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Run a block in one transaction: all of it is committed, or none of it."""
+        cursor = self.cursor()
+        cursor.execute("BEGIN")
+        try:
+            yield cursor
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        cursor.execute("COMMIT")
+
+    def stage(self, path: Path, name: str) -> Path:
+        """Put `path` where DuckDB may read it: a hard link when possible, else a copy."""
+        target = self.staging_dir / name
+        target.unlink(missing_ok=True)
+        try:
+            target.hardlink_to(path)
+        except OSError:
+            shutil.copyfile(path, target)
+        return target
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
