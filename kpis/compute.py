@@ -194,7 +194,7 @@ def kpi_sql(
     ctes.insert(0, f"periods(period_start, period_end, days) AS (VALUES {rows})")
     joins = []
     if by:
-        dims = " UNION ".join(f"SELECT _dim FROM g{i}" for i in range(len(groups)))
+        dims = " UNION ".join(f"SELECT DISTINCT _dim FROM g{i}" for i in range(len(groups)))
         ctes.append(f"dims AS ({dims})")
         joins.append("CROSS JOIN dims d")
     for index in range(len(groups)):

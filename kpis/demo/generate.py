@@ -101,12 +101,12 @@ def tickets(rng: random.Random) -> list[Row]:
             created = _at(rng, day, 7, 21)
             team = _pick(rng, {t: share for t, (share, _) in teams.items()})
             median = teams[team][1] * (0.6 if created.date() >= EVENT else 1.0)
-            hours = math.exp(rng.gauss(math.log(median), 0.8))
+            seconds = round(3600 * math.exp(rng.gauss(math.log(median), 0.8)))
             rows.append(
                 {
                     "ticket_id": f"T{len(rows) + 1:06d}",
                     "created_at": created,
-                    "resolved_at": created + dt.timedelta(hours=hours),
+                    "resolved_at": created + dt.timedelta(seconds=seconds),
                     "csat_score": None,
                     "channel": _pick(rng, channels),
                     "team": team,

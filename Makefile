@@ -1,0 +1,35 @@
+# The two commands of the README: `make run` (dashboard on demo data) and `make test`.
+# Needs only Python 3.11+ and make; everything else is installed into .venv.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DB ?= data/ops.duckdb
+PORT ?= 8501
+
+.PHONY: run test setup demo clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+# Built once; `make demo` rebuilds it from freshly generated sample exports.
+$(DB): | setup
+	$(BIN)/kpis --db $(DB) demo
+
+demo: setup
+	$(BIN)/kpis --db $(DB) demo
+
+run: setup $(DB)
+	KPIS_DB=$(DB) $(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) data/*.duckdb data/*.wal data/.staging data/sample .pytest_cache .mypy_cache

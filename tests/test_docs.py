@@ -1,0 +1,42 @@
+"""The README is the front door: its commands and CLI reference must match the real thing."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+KPIS = str(Path(sys.executable).parent / "kpis")
+COMMANDS = ["", "ingest", "compute", "compare", "demo", "uploads", "undo", "validate"]
+
+
+def _help(command: str) -> str:
+    args = [KPIS, *([command] if command else []), "--help"]
+    env = {**os.environ, "COLUMNS": "100"}  # argparse wraps help to the terminal's width
+    out = subprocess.run(args, capture_output=True, text=True, check=True, env=env).stdout
+    return f"$ kpis {command + ' ' if command else ''}--help\n{out}"
+
+
+def test_cli_reference_is_the_real_help() -> None:
+    block = README.split("<!-- cli-reference")[1].split("<!-- cli-reference-end -->")[0]
+    for command in COMMANDS:
+        assert _help(command) in block, f"README's `kpis {command} --help` is out of date"
+
+
+def test_every_command_is_in_the_reference() -> None:
+    listed = set(re.findall(r"^\$ kpis (\w+) --help", README, flags=re.MULTILINE))
+    assert listed == set(COMMANDS) - {""}
+
+
+def test_the_two_commands_exist_in_the_makefile() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    assert "`make run`" in README and "`make test`" in README
+    assert re.search(r"^run:", makefile, re.MULTILINE) and re.search(
+        r"^test:", makefile, re.MULTILINE
+    )
+    assert "make test" in (ROOT / ".ci" / "run").read_text()

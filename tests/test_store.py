@@ -1,0 +1,66 @@
+"""The database file: lock-down of file access, one writer, schema kept in step with kpis.yaml."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from kpis import Store, StoreError, parse_definitions
+from tests.conftest import CONFIG
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM read_csv('/etc/hostname')",
+        "COPY (SELECT 1) TO '/tmp/kpis_escape.csv'",
+        "ATTACH '/tmp/kpis_other.duckdb'",
+        "INSTALL httpfs",
+    ],
+)
+def test_sql_cannot_reach_files_outside_the_staging_folder(store: Store, sql: str) -> None:
+    with pytest.raises(duckdb.Error):
+        store.cursor().execute(sql)
+
+
+def test_configuration_is_locked(store: Store) -> None:
+    with pytest.raises(duckdb.Error, match="locked"):
+        store.cursor().execute("SET enable_external_access = true")
+
+
+def test_a_second_process_gets_a_clear_message(store: Store) -> None:
+    script = (
+        "from kpis import Store, load_definitions, StoreError\n"
+        f"try: Store({str(store.path)!r}, load_definitions({str(CONFIG)!r}))\n"
+        "except StoreError as e: print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert "is in use by another process" in out.stdout
+
+
+def test_a_column_added_to_kpis_yaml_is_added_to_the_table(tmp_path: Path, definitions) -> None:
+    path = tmp_path / "ops.duckdb"
+    Store(path, definitions).close()
+    text = CONFIG.read_text().replace(
+        "      campaign: {type: string, nullable: true, optional: true}\n",
+        "      campaign: {type: string, nullable: true, optional: true}\n      region: {type: string, nullable: true, optional: true}\n",
+    )
+    with Store(path, parse_definitions(text)) as store:
+        columns = [r[0] for r in store.cursor().execute("DESCRIBE leads").fetchall()]
+    assert "region" in columns
+
+
+def test_a_changed_column_type_is_refused_with_advice(tmp_path: Path, definitions) -> None:
+    path = tmp_path / "ops.duckdb"
+    Store(path, definitions).close()
+    text = CONFIG.read_text().replace(
+        "units: {type: integer, min: 0}", "units: {type: decimal, min: 0}"
+    )
+    with pytest.raises(
+        StoreError, match="shipments.units is stored as BIGINT but kpis.yaml now declares decimal"
+    ):
+        Store(path, parse_definitions(text))
