@@ -32,4 +32,4 @@ test: setup
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) data/*.duckdb data/*.wal data/.staging data/sample .pytest_cache .mypy_cache
+	rm -rf $(VENV) data/*.duckdb data/*.wal data/*.staging data/sample .pytest_cache .mypy_cache

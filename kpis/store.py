@@ -60,7 +60,8 @@ class Store:
     def __init__(self, path: str | Path, definitions: Definitions) -> None:
         self.path = Path(path)
         self.definitions = definitions
-        self.staging_dir = self.path.parent / ".staging"
+        # Uploads are staged beside the database: the only folder DuckDB may read files from.
+        self.staging_dir = self.path.with_name(self.path.name + ".staging")
         self._local = threading.local()
         self._lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)

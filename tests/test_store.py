@@ -64,3 +64,30 @@ def test_a_changed_column_type_is_refused_with_advice(tmp_path: Path, definition
         StoreError, match="shipments.units is stored as BIGINT but kpis.yaml now declares decimal"
     ):
         Store(path, parse_definitions(text))
+
+
+def test_an_added_column_keeps_updates_and_undo_aligned(
+    tmp_path: Path, definitions, write_csv
+) -> None:
+    from kpis import ingest_file, undo_upload
+
+    path = tmp_path / "ops.duckdb"
+    header = ["lead_id", "created_at", "channel", "converted"]
+    with Store(path, definitions) as store:
+        ingest_file(store, write_csv("a.csv", header, [["L1", "2026-01-05", "web", "false"]]))
+    text = CONFIG.read_text().replace(
+        "      campaign: {type: string, nullable: true, optional: true}\n",
+        "      campaign: {type: string, nullable: true, optional: true}\n      region: {type: string, nullable: true, optional: true}\n",
+    )
+    with Store(path, parse_definitions(text)) as store:
+        ingest_file(
+            store,
+            write_csv("b.csv", [*header, "region"], [["L1", "2026-01-05", "web", "true", "north"]]),
+        )
+        assert store.cursor().execute("SELECT converted, region FROM leads").fetchall() == [
+            (True, "north")
+        ]
+        undo_upload(store, 2)
+        assert store.cursor().execute(
+            "SELECT converted, region, _batch_id FROM leads"
+        ).fetchall() == [(False, None, 1)]

@@ -168,7 +168,8 @@ def load_text(
             json.dumps(details),
         ],
     )  # fmt: skip
-    cur.execute(f"DROP TABLE {typed}")
+    for temporary in (typed, errors, scans):
+        cur.execute(f"DROP TABLE IF EXISTS {temporary}")
     return IngestResult(
         shown, cmap.source, "loaded", batch, rows_read, rows_read - rows_rejected,
         rows_rejected, inserted, updated, unchanged, cmap.dropped,
@@ -223,7 +224,9 @@ def _upsert(
     if updated:
         changed = f"(SELECT g.* FROM {typed} g JOIN {match} m ON g.rowid = m.row_id AND NOT m.same)"
         cur.execute(
-            f"INSERT INTO {history} SELECT t.*, {batch} FROM {table} t "
+            f"INSERT INTO {history} ({columns}, _batch_id, _superseded_by) "
+            f"SELECT {', '.join('t.' + quote(c) for c in source.columns)}, t._batch_id, {batch} "
+            f"FROM {table} t "
             f"SEMI JOIN {changed} c ON {_key_match(source, 't', 'c')}"
         )
         cur.execute(f"DELETE FROM {table} t USING {changed} c WHERE {_key_match(source, 't', 'c')}")
