@@ -1,38 +1,40 @@
-"""Placeholder page until the dashboard lands: the before/after table of the demo event.
+"""The dashboard's router: every page of the product, behind one st.navigation.
 
-It reads the same settings as the CLI (KPIS_DB, KPIS_CONFIG) and calls only `kpis`.
+Run with `make run` (or `streamlit run dashboard/app.py`). It reads the same settings as the
+CLI: KPIS_DB for the database file and KPIS_CONFIG for kpis.yaml.
 """
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
-import kpis
+st.set_page_config(page_title="Operations KPIs", page_icon=":material/monitoring:", layout="wide")
 
-st.set_page_config(page_title="Operations KPIs", layout="wide")
-st.title("Operations KPIs")
-try:
-    definitions = kpis.load_definitions(os.environ.get("KPIS_CONFIG", "kpis.yaml"))
-    with kpis.Store(os.environ.get("KPIS_DB", "data/ops.duckdb"), definitions) as store:
-        windows = kpis.windows_around_event(store, definitions.events[0].name)
-        table = kpis.compare(store, windows.before, windows.after)
-except kpis.KpisError as exc:
-    st.error(str(exc))
-    st.stop()
-event = windows.event.name if windows.event else ""
-st.caption(f"{event}: before {windows.before}, after {windows.after}")
-rows = []
-for row in table.to_dict("records"):
-    kpi = definitions.kpis[row["kpi"]]
-    rows.append(
-        {
-            "KPI": kpi.label,
-            "before": kpis.format_value(kpi, row["before"]),
-            "after": kpis.format_value(kpi, row["after"]),
-            "change": kpis.format_delta(kpi, row["delta"]),
-            "improvement": kpis.format_relative(row["delta_pct"]),
-        }
-    )
-st.table(rows)
+pages = [
+    st.Page(
+        "app_pages/weekly.py",
+        title="Weekly review",
+        icon=":material/calendar_view_week:",
+        default=True,
+    ),
+    st.Page(
+        "app_pages/before_after.py",
+        title="Before / after",
+        icon=":material/compare_arrows:",
+        url_path="before-after",
+    ),
+    st.Page(
+        "app_pages/explorer.py",
+        title="KPI explorer",
+        icon=":material/query_stats:",
+        url_path="explorer",
+    ),
+    st.Page("app_pages/upload.py", title="Upload", icon=":material/upload:", url_path="upload"),
+    st.Page(
+        "app_pages/definitions.py",
+        title="Definitions",
+        icon=":material/menu_book:",
+        url_path="definitions",
+    ),
+]
+st.navigation(pages).run()

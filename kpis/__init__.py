@@ -12,7 +12,7 @@ Errors a user can cause are `KpisError` subclasses (see `kpis.errors`).
 """
 
 from kpis.compare import Windows, compare, find_event, windows_around_event
-from kpis.compute import compute, compute_window, coverage
+from kpis.compute import compute, compute_window, coverage, source_coverage
 from kpis.definitions import Definitions, Event, Kpi, Source, load_definitions, parse_definitions
 from kpis.errors import (
     DefinitionError,
@@ -24,8 +24,16 @@ from kpis.errors import (
     UsageError,
 )
 from kpis.formatting import format_delta, format_relative, format_value
-from kpis.ingest import IngestResult, ingest_file, rejected_rows, undo_upload, uploads
-from kpis.periods import GRAINS, DateRange, Grain
+from kpis.ingest import (
+    FilePreview,
+    IngestResult,
+    ingest_file,
+    preview_file,
+    rejected_rows,
+    undo_upload,
+    uploads,
+)
+from kpis.periods import GRAINS, DateRange, Grain, iso_week, last_complete_week, week_of
 from kpis.store import Store
 
 __all__ = [
@@ -34,6 +42,7 @@ __all__ = [
     "DefinitionError",
     "Definitions",
     "Event",
+    "FilePreview",
     "Grain",
     "IngestError",
     "IngestResult",
@@ -55,10 +64,15 @@ __all__ = [
     "format_relative",
     "format_value",
     "ingest_file",
+    "iso_week",
+    "last_complete_week",
     "load_definitions",
     "parse_definitions",
+    "preview_file",
     "rejected_rows",
+    "source_coverage",
     "undo_upload",
     "uploads",
+    "week_of",
     "windows_around_event",
 ]

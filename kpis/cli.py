@@ -42,13 +42,17 @@ def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
         os.environ.get("KPIS_CONFIG", DEFAULT_CONFIG) if defaults else argparse.SUPPRESS
     )
     parser.add_argument(
-        "--db", metavar="PATH", default=db,
+        "--db",
+        metavar="PATH",
+        default=db,
         help=f"DuckDB file (env KPIS_DB; default {DEFAULT_DB})",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--config", metavar="PATH", default=config,
+        "--config",
+        metavar="PATH",
+        default=config,
         help=f"KPI definitions (env KPIS_CONFIG; default {DEFAULT_CONFIG})",
-    )  # fmt: skip
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -147,11 +151,13 @@ def _ingest(store: Store, args: argparse.Namespace) -> int:
 
 def _compute(store: Store, args: argparse.Namespace) -> int:
     frame = compute(
-        store, args.kpi, args.grain,
+        store,
+        args.kpi,
+        args.grain,
         parse_date(args.start, "--start") if args.start else None,
         parse_date(args.end, "--end") if args.end else None,
         args.by,
-    )  # fmt: skip
+    )
     if args.format == "json":
         print(render.as_json(frame))
     elif args.format == "csv":
@@ -203,8 +209,10 @@ def _demo(definitions: Definitions, args: argparse.Namespace) -> int:
     results = build_demo(Path(args.db), definitions, Path(args.sample_dir), force=args.force)
     loaded = sum(r.rows_loaded for r in results)
     rejected = sum(r.rows_rejected for r in results)
-    print(f"Built {args.db} from {len(results)} sample exports in {args.sample_dir}: "
-          f"{loaded} rows loaded, {rejected} messy rows rejected (see kpis uploads).")  # fmt: skip
+    print(
+        f"Built {args.db} from {len(results)} sample exports in {args.sample_dir}: "
+        f"{loaded} rows loaded, {rejected} messy rows rejected (see kpis uploads)."
+    )
     print("Try: kpis compare --event ops-playbook")
     return 0
 

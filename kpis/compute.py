@@ -76,6 +76,22 @@ def coverage(store: Store, names: Sequence[str], *, common: bool = False) -> Dat
     return DateRange(min(s for s, _ in spans), max(e for _, e in spans))
 
 
+def source_coverage(store: Store) -> pd.DataFrame:
+    """Per source: rows stored and the first and last day of its main time column.
+
+    The last day is what "data through" means on the dashboard: a source whose export is
+    late shows an older date than the others.
+    """
+    rows = []
+    for name, source in store.definitions.sources.items():
+        day = f"CAST({quote(source.time_columns[0])} AS DATE)"
+        count, first, last = one(
+            store.cursor(), f"SELECT count(*), min({day}), max({day}) FROM {quote(name)}"
+        )
+        rows.append([name, source.label or name, int(count), first, last])
+    return pd.DataFrame(rows, columns=["source", "label", "rows", "first_day", "last_day"])
+
+
 def compute(
     store: Store,
     kpis: Sequence[str] | None = None,

@@ -95,6 +95,27 @@ def period_sql(day_sql: str, grain: Grain | None, window: DateRange) -> str:
     return f"CAST(date_trunc('{grain}', {day_sql}) AS DATE)"
 
 
+def iso_week(day: dt.date) -> str:
+    """The ISO week of `day` as 2026-W46 (the form used in URLs)."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_of(label: str) -> DateRange:
+    """The Monday-to-Sunday range of an ISO week written 2026-W46."""
+    try:
+        monday = dt.date.fromisocalendar(int(label[:4]), int(label.split("W")[1]), 1)
+    except (ValueError, IndexError):
+        raise UsageError(f"week {label!r} is not an ISO week such as 2026-W46") from None
+    return DateRange(monday, monday + dt.timedelta(days=6))
+
+
+def last_complete_week(through: dt.date) -> DateRange:
+    """The latest Monday-to-Sunday week that ends on or before `through`."""
+    sunday = through - dt.timedelta(days=(through.weekday() + 1) % 7)
+    return DateRange(sunday - dt.timedelta(days=6), sunday)
+
+
 def parse_date(text: str, what: str = "date") -> dt.date:
     """A YYYY-MM-DD date, or a UsageError saying what was expected."""
     try:

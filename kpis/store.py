@@ -54,12 +54,34 @@ def history_table(source: str) -> str:
     return f"_kpis_history_{source}"
 
 
+_OPEN: set[Path] = set()  # database files a Store of this process holds open
+_OPEN_LOCK = threading.Lock()
+
+
 class Store:
-    """Owns the DuckDB connection of this process and the tables behind each source."""
+    """Owns the DuckDB connection of this process and the tables behind each source.
+
+    A file can have one Store per process: DuckDB shares one database instance per file
+    within a process, and its locked configuration cannot be set twice. Reuse the open
+    Store (the dashboard caches it), and call `reload` when kpis.yaml changes.
+    """
 
     def __init__(self, path: str | Path, definitions: Definitions) -> None:
         self.path = Path(path)
         self.definitions = definitions
+        self._key = self.path.resolve()
+        with _OPEN_LOCK:
+            if self._key in _OPEN:
+                raise StoreError(f"{self.path} is already open in this process; reuse its Store")
+            _OPEN.add(self._key)
+        try:
+            self._open()
+        except BaseException:
+            with _OPEN_LOCK:
+                _OPEN.discard(self._key)
+            raise
+
+    def _open(self) -> None:
         # Uploads are staged beside the database: the only folder DuckDB may read files from.
         self.staging_dir = self.path.with_name(self.path.name + ".staging")
         self._local = threading.local()
@@ -92,6 +114,21 @@ class Store:
         con.execute(f"SET allowed_directories = ['{staging.replace(chr(39), chr(39) * 2)}']")
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
+
+    def reload(self, definitions: Definitions) -> None:
+        """Switch to new definitions (kpis.yaml was edited): add the tables they need."""
+        if definitions is not self.definitions:
+            self.definitions = definitions
+            self._create_schema()
+
+    def data_version(self) -> tuple[int, int]:
+        """Changes whenever an upload is loaded or undone: a cache key for computed results."""
+        row = one(
+            self.cursor(),
+            f"SELECT coalesce(max(batch_id), 0), coalesce(count_if(status <> 'loaded'), 0) "
+            f"FROM {UPLOADS}",
+        )
+        return int(row[0]), int(row[1])
 
     def _create_schema(self) -> None:
         con = self._connection
@@ -189,6 +226,8 @@ class Store:
 
     def close(self) -> None:
         self._connection.close()
+        with _OPEN_LOCK:
+            _OPEN.discard(self._key)
 
     def __enter__(self) -> Store:
         return self

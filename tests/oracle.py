@@ -21,12 +21,26 @@ Row = dict[str, Any]
 HEADERS = {
     "leads": ["lead_id", "created_at", "channel", "converted"],
     "tickets": ["ticket_id", "created_at", "resolved_at", "csat_score", "channel", "team"],
-    "orders": ["order_id", "ordered_at", "promised_date", "delivered_at", "qty_ordered",
-               "qty_delivered", "warehouse"],
-    "shipments": ["shipment_id", "shipped_at", "units", "shipping_cost", "cogs", "warehouse",
-                  "carrier"],
+    "orders": [
+        "order_id",
+        "ordered_at",
+        "promised_date",
+        "delivered_at",
+        "qty_ordered",
+        "qty_delivered",
+        "warehouse",
+    ],
+    "shipments": [
+        "shipment_id",
+        "shipped_at",
+        "units",
+        "shipping_cost",
+        "cogs",
+        "warehouse",
+        "carrier",
+    ],
     "inventory": ["snapshot_date", "sku", "warehouse", "qty_on_hand", "unit_cost"],
-}  # fmt: skip
+}
 
 
 def random_exports(seed: int, start: dt.date, days: int) -> dict[str, list[Row]]:
@@ -37,17 +51,31 @@ def random_exports(seed: int, start: dt.date, days: int) -> dict[str, list[Row]]
         base = dt.datetime.combine(start, dt.time()) + dt.timedelta(days=rng.randrange(days))
         return base + dt.timedelta(seconds=rng.randrange(86400) + offset_days * 86400)
 
-    leads = [{"lead_id": f"L{i}", "created_at": moment(), "channel": rng.choice(["web", "partner"]),
-              "converted": rng.random() < 0.3} for i in range(rng.randrange(50, 250))]  # fmt: skip
+    leads = [
+        {
+            "lead_id": f"L{i}",
+            "created_at": moment(),
+            "channel": rng.choice(["web", "partner"]),
+            "converted": rng.random() < 0.3,
+        }
+        for i in range(rng.randrange(50, 250))
+    ]
     tickets = []
     for i in range(rng.randrange(50, 250)):
         created = moment()
         hours = dt.timedelta(seconds=rng.randrange(120 * 3600))
         resolved = created + hours if rng.random() < 0.85 else None
         rated = resolved is not None and rng.random() < 0.7
-        tickets.append({"ticket_id": f"T{i}", "created_at": created, "resolved_at": resolved,
-                        "csat_score": rng.randint(1, 5) if rated else None,
-                        "channel": rng.choice(["email", "chat"]), "team": rng.choice(["a", "b"])})  # fmt: skip
+        tickets.append(
+            {
+                "ticket_id": f"T{i}",
+                "created_at": created,
+                "resolved_at": resolved,
+                "csat_score": rng.randint(1, 5) if rated else None,
+                "channel": rng.choice(["email", "chat"]),
+                "team": rng.choice(["a", "b"]),
+            }
+        )
     orders = []
     for i in range(rng.randrange(50, 250)):
         ordered = moment()
@@ -55,21 +83,49 @@ def random_exports(seed: int, start: dt.date, days: int) -> dict[str, list[Row]]
         late = dt.timedelta(seconds=rng.randrange(3600, 200 * 3600))
         delivered = ordered + late if rng.random() < 0.9 else None
         qty = rng.randint(1, 9)
-        orders.append({"order_id": f"O{i}", "ordered_at": ordered, "promised_date": promised,
-                       "delivered_at": delivered, "qty_ordered": qty,
-                       "qty_delivered": (qty - rng.choice([0, 0, 0, 1])) if delivered else None,
-                       "warehouse": rng.choice(["Lyon", "Lille"])})  # fmt: skip
-    shipments = [{"shipment_id": f"S{i}", "shipped_at": moment(), "units": rng.randint(0, 12),
-                  "shipping_cost": Decimal(rng.randrange(0, 5000)) / 100,
-                  "cogs": Decimal(rng.randrange(0, 90000)) / 100,
-                  "warehouse": rng.choice(["Lyon", "Lille"]), "carrier": rng.choice(["DHL", "UPS"])}
-                 for i in range(rng.randrange(50, 250))]  # fmt: skip
-    inventory = [{"snapshot_date": start + dt.timedelta(days=d), "sku": sku, "warehouse": w,
-                  "qty_on_hand": rng.randint(0, 300), "unit_cost": Decimal(rng.randrange(100, 9000)) / 100}
-                 for d in range(days) if rng.random() < 0.6 for sku in ("A", "B", "C")
-                 for w in ("Lyon", "Lille")]  # fmt: skip
-    return {"leads": leads, "tickets": tickets, "orders": orders, "shipments": shipments,
-            "inventory": inventory}  # fmt: skip
+        orders.append(
+            {
+                "order_id": f"O{i}",
+                "ordered_at": ordered,
+                "promised_date": promised,
+                "delivered_at": delivered,
+                "qty_ordered": qty,
+                "qty_delivered": (qty - rng.choice([0, 0, 0, 1])) if delivered else None,
+                "warehouse": rng.choice(["Lyon", "Lille"]),
+            }
+        )
+    shipments = [
+        {
+            "shipment_id": f"S{i}",
+            "shipped_at": moment(),
+            "units": rng.randint(0, 12),
+            "shipping_cost": Decimal(rng.randrange(0, 5000)) / 100,
+            "cogs": Decimal(rng.randrange(0, 90000)) / 100,
+            "warehouse": rng.choice(["Lyon", "Lille"]),
+            "carrier": rng.choice(["DHL", "UPS"]),
+        }
+        for i in range(rng.randrange(50, 250))
+    ]
+    inventory = [
+        {
+            "snapshot_date": start + dt.timedelta(days=d),
+            "sku": sku,
+            "warehouse": w,
+            "qty_on_hand": rng.randint(0, 300),
+            "unit_cost": Decimal(rng.randrange(100, 9000)) / 100,
+        }
+        for d in range(days)
+        if rng.random() < 0.6
+        for sku in ("A", "B", "C")
+        for w in ("Lyon", "Lille")
+    ]
+    return {
+        "leads": leads,
+        "tickets": tickets,
+        "orders": orders,
+        "shipments": shipments,
+        "inventory": inventory,
+    }
 
 
 def write_export(path: Path, source: str, rows: list[Row]) -> Path:
@@ -106,17 +162,24 @@ def _day(value: Any) -> dt.date:
 
 
 def kpi_values(
-    kpi: str, data: dict[str, list[Row]], grain: str, start: dt.date, end: dt.date,
+    kpi: str,
+    data: dict[str, list[Row]],
+    grain: str,
+    start: dt.date,
+    end: dt.date,
     dim: tuple[str, Any] | None = None,
-) -> dict[dt.date, float | None]:  # fmt: skip
+) -> dict[dt.date, float | None]:
     """The KPI per period start, for the days [start, end]; `dim` filters rows (name, value)."""
     keep: Callable[[Row], bool] = (lambda r: r[dim[0]] == dim[1]) if dim else (lambda r: True)
     result: dict[dt.date, float | None] = {}
     day = start
     while day <= end:
         first = period_start(day, grain)
-        days = [d for d in (first + dt.timedelta(days=i) for i in range(92))
-                if start <= d <= end and period_start(d, grain) == first]  # fmt: skip
+        days = [
+            d
+            for d in (first + dt.timedelta(days=i) for i in range(92))
+            if start <= d <= end and period_start(d, grain) == first
+        ]
         result[first] = _one(kpi, data, set(days), keep)
         day = days[-1] + dt.timedelta(days=1)
     return result
@@ -152,14 +215,20 @@ def _one(
         rated = [r for r in resolved if r["csat_score"] is not None]
         return _ratio(sum(r["csat_score"] >= 4 for r in rated), len(rated))
     if kpi == "resolution_time":
-        hours = [(r["resolved_at"] - r["created_at"]).total_seconds() / 3600
-                 for r in rows("tickets", "resolved_at")]  # fmt: skip
+        hours = [
+            (r["resolved_at"] - r["created_at"]).total_seconds() / 3600
+            for r in rows("tickets", "resolved_at")
+        ]
         return statistics.median(hours) if hours else None
     if kpi == "service_rate":
         promised = rows("orders", "promised_date")
-        ok = [r for r in promised if r["delivered_at"] is not None
-              and r["delivered_at"].date() <= r["promised_date"]
-              and r["qty_delivered"] >= r["qty_ordered"]]  # fmt: skip
+        ok = [
+            r
+            for r in promised
+            if r["delivered_at"] is not None
+            and r["delivered_at"].date() <= r["promised_date"]
+            and r["qty_delivered"] >= r["qty_ordered"]
+        ]
         return _ratio(len(ok), len(promised)) if promised else None
     if kpi == "cost_per_unit_shipped":
         shipped = rows("shipments", "shipped_at")

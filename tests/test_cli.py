@@ -23,9 +23,13 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     """Run the installed entry point; never lets a traceback pass unnoticed."""
     result = subprocess.run(
-        [KPIS, *args], capture_output=True, text=True, cwd=cwd, env={**os.environ, **(env or {})},
+        [KPIS, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
         timeout=300,
-    )  # fmt: skip
+    )
     assert "Traceback" not in result.stderr, result.stderr
     if result.returncode != 0:
         assert result.stderr.startswith("Error: "), result.stderr
@@ -66,8 +70,11 @@ def test_validate_lists_every_problem_and_fails(tmp_path: Path) -> None:
 
 def test_ingest_then_compute_json(tmp_path: Path, write_csv) -> None:
     db = str(tmp_path / "ops.duckdb")
-    leads = write_csv("leads.csv", ["lead_id", "created_at", "channel", "converted"],
-                      [["L1", "2026-01-05 09:00", "web", "true"], ["L2", "2026-01-06 09:00", "partner", "false"]])  # fmt: skip
+    leads = write_csv(
+        "leads.csv",
+        ["lead_id", "created_at", "channel", "converted"],
+        [["L1", "2026-01-05 09:00", "web", "true"], ["L2", "2026-01-06 09:00", "partner", "false"]],
+    )
     result = run("--db", db, "ingest", str(leads))
     assert result.returncode == 0
     assert (
@@ -77,8 +84,17 @@ def test_ingest_then_compute_json(tmp_path: Path, write_csv) -> None:
     out = json.loads(
         run("--db", db, "compute", "--kpi", "conversion_rate", "--format", "json").stdout
     )
-    assert out == [{"kpi": "conversion_rate", "period_start": "2026-01-05", "period_end": "2026-01-06",
-                    "days": 2, "value": 0.5, "numerator": 1.0, "denominator": 2.0}]  # fmt: skip
+    assert out == [
+        {
+            "kpi": "conversion_rate",
+            "period_start": "2026-01-05",
+            "period_end": "2026-01-06",
+            "days": 2,
+            "value": 0.5,
+            "numerator": 1.0,
+            "denominator": 2.0,
+        }
+    ]
     by = json.loads(
         run(
             "compute", "--kpi", "conversion_rate", "--by", "channel", "--format", "json", "--db", db

@@ -42,8 +42,10 @@ def story(store: Store, write_csv: WriteCsv) -> Store:
             tickets,
         ),
     )
-    shipments = [["S1", "2026-01-07 10:00", 10, "20.00", "100.00", "Lyon", "DHL"],
-                 ["S2", "2026-01-21 10:00", 10, "25.00", "100.00", "Lyon", "DHL"]]  # fmt: skip
+    shipments = [
+        ["S1", "2026-01-07 10:00", 10, "20.00", "100.00", "Lyon", "DHL"],
+        ["S2", "2026-01-21 10:00", 10, "25.00", "100.00", "Lyon", "DHL"],
+    ]
     ingest_file(
         store,
         write_csv(

@@ -63,9 +63,15 @@ def test_the_story(event_table) -> None:
 
 @pytest.mark.parametrize(
     "kpi",
-    ["conversion_rate", "csat", "resolution_time", "service_rate", "stock_rotation",
-     "cost_per_unit_shipped"],
-)  # fmt: skip
+    [
+        "conversion_rate",
+        "csat",
+        "resolution_time",
+        "service_rate",
+        "stock_rotation",
+        "cost_per_unit_shipped",
+    ],
+)
 def test_demo_numbers_equal_the_oracle_on_the_truth(event_table, truth, kpi: str) -> None:
     windows, rows = event_table
     for side, window in (("before", windows.before), ("after", windows.after)):

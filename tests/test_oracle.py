@@ -39,9 +39,15 @@ def _same(engine: float, oracle: float | None) -> bool:
 @pytest.mark.parametrize("grain", ["day", "week", "month", "quarter"])
 @pytest.mark.parametrize(
     "kpi",
-    ["conversion_rate", "csat", "resolution_time", "service_rate", "stock_rotation",
-     "cost_per_unit_shipped"],
-)  # fmt: skip
+    [
+        "conversion_rate",
+        "csat",
+        "resolution_time",
+        "service_rate",
+        "stock_rotation",
+        "cost_per_unit_shipped",
+    ],
+)
 def test_engine_matches_oracle(loaded: tuple[Store, dict], kpi: str, grain: str) -> None:
     store, data = loaded
     frame = compute(store, [kpi], grain, START, END)
@@ -54,10 +60,15 @@ def test_engine_matches_oracle(loaded: tuple[Store, dict], kpi: str, grain: str)
 
 @pytest.mark.parametrize(
     ("kpi", "dimension"),
-    [("conversion_rate", "channel"), ("csat", "team"), ("resolution_time", "channel"),
-     ("service_rate", "warehouse"), ("stock_rotation", "warehouse"),
-     ("cost_per_unit_shipped", "carrier")],
-)  # fmt: skip
+    [
+        ("conversion_rate", "channel"),
+        ("csat", "team"),
+        ("resolution_time", "channel"),
+        ("service_rate", "warehouse"),
+        ("stock_rotation", "warehouse"),
+        ("cost_per_unit_shipped", "carrier"),
+    ],
+)
 def test_breakdown_matches_oracle(loaded: tuple[Store, dict], kpi: str, dimension: str) -> None:
     store, data = loaded
     frame = compute(store, [kpi], "month", START, END, by=dimension)

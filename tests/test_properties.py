@@ -24,26 +24,44 @@ DEFINITIONS = load_definitions(CONFIG)
 SETTINGS = settings(max_examples=25, deadline=None)
 
 leads = st.lists(
-    st.tuples(st.integers(0, 27), st.integers(0, 86399), st.sampled_from(["web", "partner"]), st.booleans()),
-    min_size=1, max_size=60,
+    st.tuples(
+        st.integers(0, 27),
+        st.integers(0, 86399),
+        st.sampled_from(["web", "partner"]),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=60,
 ).map(
     lambda rows: [
-        {"lead_id": f"L{i}", "created_at": DAY0 + dt.timedelta(days=d, seconds=s),
-         "channel": c, "converted": v}
+        {
+            "lead_id": f"L{i}",
+            "created_at": DAY0 + dt.timedelta(days=d, seconds=s),
+            "channel": c,
+            "converted": v,
+        }
         for i, (d, s, c, v) in enumerate(rows)
     ]
-)  # fmt: skip
+)
 tickets = st.lists(
-    st.tuples(st.integers(0, 27), st.integers(0, 200 * 3600), st.one_of(st.none(), st.integers(1, 5))),
-    min_size=1, max_size=60,
+    st.tuples(
+        st.integers(0, 27), st.integers(0, 200 * 3600), st.one_of(st.none(), st.integers(1, 5))
+    ),
+    min_size=1,
+    max_size=60,
 ).map(
     lambda rows: [
-        {"ticket_id": f"T{i}", "created_at": DAY0 + dt.timedelta(days=d),
-         "resolved_at": DAY0 + dt.timedelta(days=d, seconds=s), "csat_score": score,
-         "channel": "chat", "team": "tech"}
+        {
+            "ticket_id": f"T{i}",
+            "created_at": DAY0 + dt.timedelta(days=d),
+            "resolved_at": DAY0 + dt.timedelta(days=d, seconds=s),
+            "csat_score": score,
+            "channel": "chat",
+            "team": "tech",
+        }
         for i, (d, s, score) in enumerate(rows)
     ]
-)  # fmt: skip
+)
 
 
 @contextmanager
@@ -61,8 +79,13 @@ def _load(store: Store, folder: Path, name: str, source: str, rows: list[dict]) 
 
 
 def _weekly(store: Store) -> pd.DataFrame:
-    return compute(store, ["conversion_rate", "csat", "resolution_time"], "week",
-                   DAY0.date(), DAY0.date() + dt.timedelta(days=40))  # fmt: skip
+    return compute(
+        store,
+        ["conversion_rate", "csat", "resolution_time"],
+        "week",
+        DAY0.date(),
+        DAY0.date() + dt.timedelta(days=40),
+    )
 
 
 @SETTINGS

@@ -19,27 +19,82 @@ from sqlglot import exp
 # sqlglot parses DuckDB functions it does not know as Anonymous; only these are allowed.
 _ANONYMOUS_SCALARS = frozenset(
     {
-        "abs", "ceil", "coalesce", "date_part", "datepart", "day", "dayofweek", "epoch_ms",
-        "floor", "greatest", "hour", "isodow", "least", "length", "lower", "nullif", "round",
-        "starts_with", "strftime", "trim", "upper",
+        "abs",
+        "ceil",
+        "coalesce",
+        "date_part",
+        "datepart",
+        "day",
+        "dayofweek",
+        "epoch_ms",
+        "floor",
+        "greatest",
+        "hour",
+        "isodow",
+        "least",
+        "length",
+        "lower",
+        "nullif",
+        "round",
+        "starts_with",
+        "strftime",
+        "trim",
+        "upper",
     }
-)  # fmt: skip
+)
 _ANONYMOUS_AGGREGATES = frozenset(
     {
-        "any_value", "arg_max", "arg_min", "bool_and", "bool_or", "favg", "fsum", "kahan_sum",
-        "mode", "product", "quantile_cont", "quantile_disc",
+        "any_value",
+        "arg_max",
+        "arg_min",
+        "bool_and",
+        "bool_or",
+        "favg",
+        "fsum",
+        "kahan_sum",
+        "mode",
+        "product",
+        "quantile_cont",
+        "quantile_disc",
     }
-)  # fmt: skip
+)
 _FORBIDDEN = tuple(
     getattr(exp, name)
     for name in (
-        "Query", "Subquery", "Table", "Window", "Exists", "Placeholder", "Parameter",
-        "Lambda", "Command", "Set", "Pragma", "Use", "Transaction", "Commit", "Rollback",
-        "Attach", "Detach", "Copy", "Describe", "Install", "Load", "Create", "Drop",
-        "Insert", "Update", "Delete", "Merge", "Alter", "Into", "From", "Join",
+        "Query",
+        "Subquery",
+        "Table",
+        "Window",
+        "Exists",
+        "Placeholder",
+        "Parameter",
+        "Lambda",
+        "Command",
+        "Set",
+        "Pragma",
+        "Use",
+        "Transaction",
+        "Commit",
+        "Rollback",
+        "Attach",
+        "Detach",
+        "Copy",
+        "Describe",
+        "Install",
+        "Load",
+        "Create",
+        "Drop",
+        "Insert",
+        "Update",
+        "Delete",
+        "Merge",
+        "Alter",
+        "Into",
+        "From",
+        "Join",
     )
     if hasattr(exp, name)
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)

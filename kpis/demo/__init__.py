@@ -16,7 +16,7 @@ from kpis.errors import StoreError
 from kpis.ingest import IngestResult, ingest_file
 from kpis.store import UPLOADS, Store
 
-__all__ = ["END", "EVENT", "START", "build_demo", "write_sample_exports"]
+__all__ = ["END", "EVENT", "START", "build_demo", "load_demo", "write_sample_exports"]
 
 DEMO_FILE = re.compile(rf"^({'|'.join(COLUMNS)})_\d{{4}}-\d{{2}}\.csv$")
 
@@ -48,8 +48,12 @@ def build_demo(
                 f"{db_path} holds uploads that are not demo data ({', '.join(foreign[:3])}); "
                 "build the demo elsewhere with --db, or pass --force to replace it"
             )
-    paths = write_sample_exports(sample_dir)
     for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
         stale.unlink(missing_ok=True)
     with Store(db_path, definitions) as store:
-        return [ingest_file(store, path) for path in paths]
+        return load_demo(store, sample_dir)
+
+
+def load_demo(store: Store, sample_dir: Path) -> list[IngestResult]:
+    """Generate the sample exports and load them, month by month, into an open store."""
+    return [ingest_file(store, path) for path in write_sample_exports(sample_dir)]

@@ -19,14 +19,36 @@ from kpis.demo.generate import END, START, Row, Truth
 
 COLUMNS = {
     "leads": ["lead_id", "created_at", "channel", "converted", "campaign"],
-    "tickets": ["ticket_id", "created_at", "resolved_at", "csat_score", "channel", "team",
-                "priority", "requester_email"],
-    "orders": ["order_id", "ordered_at", "promised_date", "delivered_at", "qty_ordered",
-               "qty_delivered", "warehouse"],
-    "shipments": ["shipment_id", "shipped_at", "units", "shipping_cost", "cogs", "warehouse",
-                  "carrier"],
+    "tickets": [
+        "ticket_id",
+        "created_at",
+        "resolved_at",
+        "csat_score",
+        "channel",
+        "team",
+        "priority",
+        "requester_email",
+    ],
+    "orders": [
+        "order_id",
+        "ordered_at",
+        "promised_date",
+        "delivered_at",
+        "qty_ordered",
+        "qty_delivered",
+        "warehouse",
+    ],
+    "shipments": [
+        "shipment_id",
+        "shipped_at",
+        "units",
+        "shipping_cost",
+        "cogs",
+        "warehouse",
+        "carrier",
+    ],
     "inventory": ["snapshot_date", "sku", "warehouse", "qty_on_hand", "unit_cost"],
-}  # fmt: skip
+}
 BOOLEANS = {3: ("yes", "no"), 7: ("1", "0")}  # export index -> how that month's tool wrote it
 
 
@@ -79,9 +101,12 @@ def _export(truth: Truth, source: str, index: int, start: dt.date, end: dt.date)
         return [
             _as_of(r, moment, "delivered_at", ["qty_delivered"])
             for r in truth.orders
-            if _in(r["ordered_at"].date(), start, end)
-            or _in(r["promised_date"], start, end)
-            or (r["delivered_at"] < moment and _in(r["delivered_at"].date(), start, end))
+            if r["promised_date"] >= START  # orders due before the demo year are not in it
+            and (
+                _in(r["ordered_at"].date(), start, end)
+                or _in(r["promised_date"], start, end)
+                or (r["delivered_at"] < moment and _in(r["delivered_at"].date(), start, end))
+            )
         ]
     if source == "shipments":
         return [r for r in truth.shipments if _in(r["shipped_at"].date(), start, end)]
@@ -94,12 +119,17 @@ def _messy(source: str, index: int, rows: list[Row]) -> list[Row]:
     extra: dict[tuple[str, int], Callable[[], list[Row]]] = {
         ("leads", 1): lambda: [{**rows[5], "lead_id": "L900001", "created_at": "N/A"}, rows[10]],
         ("leads", 6): lambda: [{**rows[7], "lead_id": "L900002", "created_at": "31/02/2026"}],
-        ("tickets", 2): lambda: [{**rows[3], "ticket_id": "T900001",
-                                  "resolved_at": rows[3]["created_at"] - dt.timedelta(hours=2)}],
+        ("tickets", 2): lambda: [
+            {
+                **rows[3],
+                "ticket_id": "T900001",
+                "resolved_at": rows[3]["created_at"] - dt.timedelta(hours=2),
+            }
+        ],
         ("orders", 4): lambda: [{**rows[2], "order_id": "O900001", "qty_ordered": 0}],
         ("shipments", 5): lambda: [{**rows[4], "shipment_id": "S900001", "shipping_cost": "n/a"}],
         ("inventory", 8): lambda: [{**rows[1], "sku": "SKU-999", "qty_on_hand": -5}],
-    }  # fmt: skip
+    }
     if (source, index) in extra:
         rows = rows + extra[(source, index)]()
     if source == "leads" and index == 2:

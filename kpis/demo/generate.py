@@ -77,9 +77,15 @@ def leads(rng: random.Random) -> list[Row]:
     rows: list[Row] = []
     for day in days():
         for _ in range(_volume(rng, day, 220, 70)):
-            rows.append({"lead_id": f"L{len(rows) + 1:06d}", "created_at": _at(rng, day, 0, 24),
-                         "channel": _pick(rng, channels), "converted": False,
-                         "campaign": rng.choice(["", "spring", "autumn", "webinar"])})  # fmt: skip
+            rows.append(
+                {
+                    "lead_id": f"L{len(rows) + 1:06d}",
+                    "created_at": _at(rng, day, 0, 24),
+                    "channel": _pick(rng, channels),
+                    "converted": False,
+                    "campaign": rng.choice(["", "spring", "autumn", "webinar"]),
+                }
+            )
     # Leads are routed within the hour after the change: web and paid search gain most.
     weights = {
         False: {"web": 1.0, "paid_search": 0.8, "partner": 1.8, "events": 1.2},
@@ -130,8 +136,10 @@ def tickets(rng: random.Random) -> list[Row]:
 
 
 def orders(rng: random.Random) -> list[Row]:
-    on_time = {False: {"Lyon": 0.80, "Lille": 0.90, "Marseille": 0.88},
-               True: {"Lyon": 0.96, "Lille": 0.94, "Marseille": 0.92}}  # fmt: skip
+    on_time = {
+        False: {"Lyon": 0.80, "Lille": 0.90, "Marseille": 0.88},
+        True: {"Lyon": 0.96, "Lille": 0.94, "Marseille": 0.92},
+    }
     rows: list[Row] = []
     # Orders start a few days early so that promised dates cover the whole year.
     for day in days(lead_in=5):
@@ -147,10 +155,17 @@ def orders(rng: random.Random) -> list[Row]:
             delivered_day = max(delivered_day, day)
             qty = rng.choice([1, 1, 2, 3, 5, 8, 12])
             short = rng.random() < (0.015 if after else 0.03) and qty > 1
-            rows.append({"order_id": f"O{len(rows) + 1:06d}", "ordered_at": ordered,
-                         "promised_date": promised, "delivered_at": _at(rng, delivered_day, 9, 18),
-                         "qty_ordered": qty, "qty_delivered": qty - 1 if short else qty,
-                         "warehouse": warehouse})  # fmt: skip
+            rows.append(
+                {
+                    "order_id": f"O{len(rows) + 1:06d}",
+                    "ordered_at": ordered,
+                    "promised_date": promised,
+                    "delivered_at": _at(rng, delivered_day, 9, 18),
+                    "qty_ordered": qty,
+                    "qty_delivered": qty - 1 if short else qty,
+                    "warehouse": warehouse,
+                }
+            )
             if rows[-1]["delivered_at"] < ordered:
                 rows[-1]["delivered_at"] = ordered + dt.timedelta(hours=6)
     return rows
@@ -164,8 +179,12 @@ def shipments(rng: random.Random) -> list[Row]:
         False: {"DHL": 0.40, "UPS": 0.35, "Colissimo": 0.25},
         True: {"DHL": 0.28, "UPS": 0.25, "Colissimo": 0.17, "Regional Express": 0.30},
     }
-    tariff = {"DHL": (4.5, 1.20), "UPS": (4.8, 1.10), "Colissimo": (3.9, 1.30),
-              "Regional Express": (3.0, 0.95)}  # fmt: skip
+    tariff = {
+        "DHL": (4.5, 1.20),
+        "UPS": (4.8, 1.10),
+        "Colissimo": (3.9, 1.30),
+        "Regional Express": (3.0, 0.95),
+    }
     rows: list[Row] = []
     for day in days():
         after = day >= EVENT
@@ -175,17 +194,26 @@ def shipments(rng: random.Random) -> list[Row]:
             fixed, per_unit = tariff[carrier]
             cost = (fixed + per_unit * units) * rng.uniform(0.9, 1.1)
             unit_cost = rng.choice(SKUS)[1]
-            rows.append({"shipment_id": f"S{len(rows) + 1:06d}", "shipped_at": _at(rng, day, 6, 20),
-                         "units": units, "shipping_cost": round(cost, 2),
-                         "cogs": round(units * unit_cost, 2), "warehouse": _pick(rng, WAREHOUSES),
-                         "carrier": carrier})  # fmt: skip
+            rows.append(
+                {
+                    "shipment_id": f"S{len(rows) + 1:06d}",
+                    "shipped_at": _at(rng, day, 6, 20),
+                    "units": units,
+                    "shipping_cost": round(cost, 2),
+                    "cogs": round(units * unit_cost, 2),
+                    "warehouse": _pick(rng, WAREHOUSES),
+                    "carrier": carrier,
+                }
+            )
     return rows
 
 
 def inventory(rng: random.Random) -> list[Row]:
     # Lyon's reorganised slotting lets it carry less stock after the change.
-    level = {False: {"Lyon": 1.0, "Lille": 0.95, "Marseille": 0.9},
-             True: {"Lyon": 0.62, "Lille": 0.85, "Marseille": 0.82}}  # fmt: skip
+    level = {
+        False: {"Lyon": 1.0, "Lille": 0.95, "Marseille": 0.9},
+        True: {"Lyon": 0.62, "Lille": 0.85, "Marseille": 0.82},
+    }
     phases = {(sku, w): rng.random() for sku, _ in SKUS for w in WAREHOUSES}
     rows: list[Row] = []
     for index, day in enumerate(days()):
@@ -194,8 +222,15 @@ def inventory(rng: random.Random) -> list[Row]:
                 base = 16000 * share / unit_cost * level[day >= EVENT][warehouse]
                 cycle = (index / 14 + phases[(sku, warehouse)]) % 1.0  # 2-week replenishment
                 qty = round(base * (1.5 - cycle) * rng.uniform(0.95, 1.05))
-                rows.append({"snapshot_date": day, "sku": sku, "warehouse": warehouse,
-                             "qty_on_hand": qty, "unit_cost": unit_cost})  # fmt: skip
+                rows.append(
+                    {
+                        "snapshot_date": day,
+                        "sku": sku,
+                        "warehouse": warehouse,
+                        "qty_on_hand": qty,
+                        "unit_cost": unit_cost,
+                    }
+                )
     return rows
 
 

@@ -10,20 +10,25 @@ from __future__ import annotations
 import difflib
 import hashlib
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from kpis.errors import IngestError, StoreError, UsageError
-from kpis.ingest.load import IngestResult, load_text
+from kpis.ingest.lines import first_records
+from kpis.ingest.load import IngestResult, Progress, load_text
 from kpis.ingest.mapping import map_columns, normalise, recognise_source
 from kpis.ingest.sniff import sniff
 from kpis.store import REJECTS, UPLOADS, Store, history_table, one, quote
 
 __all__ = [
+    "FilePreview",
     "IngestResult",
+    "Progress",
     "ingest_file",
     "normalise",
+    "preview_file",
     "rejected_rows",
     "undo_upload",
     "uploads",
@@ -40,13 +45,19 @@ def file_sha256(path: Path) -> str:
 
 
 def ingest_file(
-    store: Store, path: str | Path, source: str | None = None, shown_name: str | None = None
+    store: Store,
+    path: str | Path,
+    source: str | None = None,
+    shown_name: str | None = None,
+    progress: Progress | None = None,
 ) -> IngestResult:
     """Load one export file; `source` is recognised from its header when not given.
 
     `shown_name` is the name used in messages and the uploads table (the dashboard passes
-    the name of the uploaded file, which it saved under a temporary path).
+    the name of the uploaded file, which it saved under a temporary path). `progress` is
+    called with (fraction done, stage) as the load goes on.
     """
+    report: Progress = progress or (lambda fraction, stage: None)
     path = Path(path)
     shown = shown_name or path.name
     definitions = store.definitions
@@ -58,17 +69,79 @@ def ingest_file(
         raise UsageError(f"unknown source {source!r} ({hint})")
     if not path.is_file():
         raise IngestError(f"{path}: no such file")
+    report(0.0, "checking the file")
     digest = file_sha256(path)
     suffix = ".csv.gz" if path.name.lower().endswith(".gz") else ".csv"
     staged = store.stage(path, f"{uuid.uuid4().hex}{suffix}")
     try:
+        report(0.1, "reading the header")
         fmt = sniff(store.cursor(), staged, shown)
         name = source or recognise_source(fmt.header, definitions, shown)
         cmap = map_columns(fmt.header, name, definitions.sources[name], shown)
         with store.transaction() as cur:
-            return load_text(cur, definitions, staged, fmt, cmap, shown, digest)
+            result = load_text(cur, definitions, staged, fmt, cmap, shown, digest, report)
+        report(1.0, "done")
+        return result
     finally:
         staged.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class FilePreview:
+    """What an upload would be, before loading it: format, source, first rows."""
+
+    file: str
+    format: str
+    header: tuple[str, ...]
+    rows: pd.DataFrame  # the first rows as text, under the file's own header
+    source: str | None  # recognised or chosen; None when the header fits no single source
+    problem: str | None  # why the file cannot be loaded as it is, in the upload's words
+    dropped: tuple[str, ...] = ()  # columns that would not be stored
+
+
+def preview_file(
+    store: Store,
+    path: str | Path,
+    source: str | None = None,
+    shown_name: str | None = None,
+    rows: int = 5,
+) -> FilePreview:
+    """The first rows of a file and the source it would load into; nothing is stored."""
+    path = Path(path)
+    shown = shown_name or path.name
+    staged = store.stage(path, f"{uuid.uuid4().hex}.csv")
+    try:
+        fmt = sniff(store.cursor(), staged, shown)
+    except IngestError as exc:
+        return FilePreview(shown, "", (), pd.DataFrame(), None, str(exc))
+    finally:
+        staged.unlink(missing_ok=True)
+    first = first_records(path, fmt, rows)
+    frame = (
+        pd.DataFrame(
+            [r + [""] * (len(fmt.header) - len(r)) for r in first],
+            columns=pd.Index(_unique(fmt.header)),
+        )
+        if first
+        else pd.DataFrame(columns=pd.Index(_unique(fmt.header)))
+    )
+    try:
+        name = source or recognise_source(fmt.header, store.definitions, shown)
+        cmap = map_columns(fmt.header, name, store.definitions.sources[name], shown)
+    except IngestError as exc:
+        return FilePreview(shown, fmt.describe(), fmt.header, frame, source, str(exc))
+    return FilePreview(shown, fmt.describe(), fmt.header, frame, name, None, cmap.dropped)
+
+
+def _unique(names: tuple[str, ...]) -> list[str]:
+    """Column labels for display: repeated or blank header names made distinct."""
+    seen: dict[str, int] = {}
+    labels = []
+    for index, name in enumerate(names):
+        label = name or f"(column {index + 1})"
+        seen[label] = seen.get(label, 0) + 1
+        labels.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return labels
 
 
 def uploads(store: Store) -> pd.DataFrame:

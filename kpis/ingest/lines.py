@@ -15,6 +15,7 @@ from pathlib import Path
 from kpis.ingest.sniff import TextFormat
 
 _CHUNK = 1 << 20
+csv.field_size_limit(1 << 30)  # exports may hold very long fields (descriptions, notes)
 
 
 def line_at_bytes(path: Path, positions: Iterable[int]) -> dict[int, int]:
@@ -54,10 +55,8 @@ def record_lines(
         return result
     last = max(wanted)
     with path.open(encoding=fmt.encoding, errors="replace", newline="") as handle:
-        if fmt.encoding.startswith("utf-8"):
-            first = handle.read(1)
-            if first != "\ufeff":
-                handle.seek(0)
+        if handle.read(1) != "\ufeff":
+            handle.seek(0)
         reader = csv.reader(handle, delimiter=fmt.delimiter, quotechar=fmt.quote)
         previous_end = 0
         index = -1  # the header is not a record
@@ -76,3 +75,19 @@ def record_lines(
                 if index >= last:
                     break
     return result
+
+
+def first_records(path: Path, fmt: TextFormat, count: int) -> list[list[str]]:
+    """The first `count` records after the header, as text (for a preview)."""
+    found: list[list[str]] = []
+    with path.open(encoding=fmt.encoding, errors="replace", newline="") as handle:
+        if handle.read(1) != "\ufeff":
+            handle.seek(0)
+        reader = csv.reader(handle, delimiter=fmt.delimiter, quotechar=fmt.quote)
+        records = (record for record in reader if record)
+        next(records, None)  # the header
+        for record in records:
+            found.append(record)
+            if len(found) >= count:
+                break
+    return found

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from kpis.ingest.sniff import TextFormat, sql_literal
 from kpis.store import REJECTS, UPLOADS, history_table, one, quote
 
 SHOWN_PROBLEMS = 200  # rejected rows returned to the caller; all of them are stored
+Progress = Callable[[float, str], None]  # (fraction done, what is happening now)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ def load_text(
     cmap: ColumnMap,
     shown: str,
     digest: str,
+    progress: Progress = lambda fraction, stage: None,
 ) -> IngestResult:
     """Load the staged file; the caller holds the transaction and rolls back on any error."""
     source = definitions.sources[cmap.source]
@@ -86,9 +89,12 @@ def load_text(
     ).fetchone()
     if previous is not None:
         return IngestResult(
-            shown, cmap.source, "unchanged", int(previous[0]),
+            shown,
+            cmap.source,
+            "unchanged",
+            int(previous[0]),
             previous_upload=f"on {previous[1]} (batch {previous[0]})",
-        )  # fmt: skip
+        )
     batch = int(one(cur, f"SELECT coalesce(max(batch_id), 0) + 1 FROM {UPLOADS}")[0])
     typed, errors, scans = f"_typed_{batch}", f"_csv_errors_{batch}", f"_csv_scans_{batch}"
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(fmt.header)))
@@ -106,12 +112,15 @@ def load_text(
         message = f"{check.message} ({check.rule.strip()})"
         checks.append((rendered.sql, message, ", ".join(rendered.columns)))
     select = typing_select(source, cmap.positions, reader, definitions.calendar.timezone, checks)
+    megabytes = staged.stat().st_size / 1e6
+    progress(0.2, f"reading and typing {megabytes:,.1f} MB")
     try:
         cur.execute(f"CREATE TEMP TABLE {typed} AS {select}")
     except duckdb.Error as exc:
         raise IngestError(
             f"{shown} could not be read: {str(exc).strip().splitlines()[0]}"
         ) from None
+    progress(0.7, "checking keys and rejected rows")
     _reject_duplicate_keys(cur, source, typed)
 
     structural = cur.execute(
@@ -132,19 +141,23 @@ def load_text(
         "WHERE _reason IS NOT NULL ORDER BY rowid"
     ).fetchall()
     lines = record_lines(
-        staged, fmt, [r[0] for r in bad] + [r[4] for r in bad if r[4] is not None],
+        staged,
+        fmt,
+        [r[0] for r in bad] + [r[4] for r in bad if r[4] is not None],
         set(structural_lines.values()),
-    )  # fmt: skip
+    )
     rejects = [
         (structural_lines[int(pos)], None, text[:200], f"{_fields_message(msg)}: {text[:80]!r}")
         for pos, msg, text in structural
     ] + [
         (
-            lines.get(rowid), column, value,
+            lines.get(rowid),
+            column,
+            value,
             reason if dup is None else f"{reason} (kept the row on line {lines.get(dup)})",
         )
         for rowid, column, value, reason, dup in bad
-    ]  # fmt: skip
+    ]
     rejects.sort(key=lambda r: r[0] or 0)
     problems = [Problem(shown, line, "", reason) for line, _column, _value, reason in rejects]
     share = rows_rejected / rows_read
@@ -157,24 +170,44 @@ def load_text(
             problems,
         )
 
+    progress(0.8, f"saving into {cmap.source}")
     inserted, updated, unchanged = _upsert(cur, source, cmap.source, typed, batch)
     _record_rejects(cur, batch, rejects)
     details = {"format": fmt.describe(), "rows_unchanged": unchanged}
     cur.execute(
         f"INSERT INTO {UPLOADS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?)",
         [
-            batch, cmap.source, shown, digest, rows_read, rows_read - rows_rejected,
-            rows_rejected, inserted, updated, list(cmap.dropped), dt.datetime.now(),
+            batch,
+            cmap.source,
+            shown,
+            digest,
+            rows_read,
+            rows_read - rows_rejected,
+            rows_rejected,
+            inserted,
+            updated,
+            list(cmap.dropped),
+            dt.datetime.now(),
             json.dumps(details),
         ],
-    )  # fmt: skip
+    )
     for temporary in (typed, errors, scans):
         cur.execute(f"DROP TABLE IF EXISTS {temporary}")
     return IngestResult(
-        shown, cmap.source, "loaded", batch, rows_read, rows_read - rows_rejected,
-        rows_rejected, inserted, updated, unchanged, cmap.dropped,
-        problems[:SHOWN_PROBLEMS], fmt.describe(),
-    )  # fmt: skip
+        shown,
+        cmap.source,
+        "loaded",
+        batch,
+        rows_read,
+        rows_read - rows_rejected,
+        rows_rejected,
+        inserted,
+        updated,
+        unchanged,
+        cmap.dropped,
+        problems[:SHOWN_PROBLEMS],
+        fmt.describe(),
+    )
 
 
 def _fields_message(message: str) -> str:

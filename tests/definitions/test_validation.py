@@ -353,9 +353,13 @@ def test_files_that_are_not_definitions(text: str, message: str) -> None:
 
 def test_shipped_file_is_valid_and_fills_measure_times(definitions) -> None:
     assert list(definitions.kpis) == [
-        "conversion_rate", "csat", "resolution_time", "service_rate", "stock_rotation",
+        "conversion_rate",
+        "csat",
+        "resolution_time",
+        "service_rate",
+        "stock_rotation",
         "cost_per_unit_shipped",
-    ]  # fmt: skip
+    ]
     assert all(m.time for k in definitions.kpis.values() for m in k.measures)
     assert definitions.event("ops-playbook") is not None
 

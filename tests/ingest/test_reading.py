@@ -189,9 +189,21 @@ def test_timestamps_are_read_in_the_calendar_time_zone(
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("true", True), ("TRUE", True), ("Yes", True), ("y", True), ("1", True), ("oui", True),
-     ("false", False), ("No", False), ("n", False), ("0", False), ("Non", False), ("faux", False)],
-)  # fmt: skip
+    [
+        ("true", True),
+        ("TRUE", True),
+        ("Yes", True),
+        ("y", True),
+        ("1", True),
+        ("oui", True),
+        ("false", False),
+        ("No", False),
+        ("n", False),
+        ("0", False),
+        ("Non", False),
+        ("faux", False),
+    ],
+)
 def test_booleans_in_the_usual_spellings(
     store: Store, write_csv: WriteCsv, text: str, value: bool
 ) -> None:

@@ -87,9 +87,13 @@ def test_rejected_rows_under_the_threshold_are_kept_with_the_batch(
         .fetchall()
     )
     assert stored == [
-        (1, 42, "resolved_at, created_at",
-         "resolved before it was created (resolved_at >= created_at)"),
-    ]  # fmt: skip
+        (
+            1,
+            42,
+            "resolved_at, created_at",
+            "resolved before it was created (resolved_at >= created_at)",
+        ),
+    ]
 
 
 def test_upload_history_records_each_batch(loaded: Store, write_csv: WriteCsv) -> None:

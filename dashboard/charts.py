@@ -1,0 +1,190 @@
+"""Plotly figures for the pages: trends with events, before/after windows, breakdowns.
+
+Every figure labels its value axis with the KPI's unit and formats hover values the way the
+rest of the product does (kpis.format_value). Colours are mid-tone and translucent so the
+charts read in Streamlit's light and dark themes alike (the pages pass theme="streamlit").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+import kpis
+
+BEFORE_FILL = "rgba(99, 110, 250, 0.14)"
+AFTER_FILL = "rgba(255, 161, 90, 0.18)"
+EVENT_LINE = "rgba(128, 128, 128, 0.9)"
+TARGET_LINE = "rgba(0, 160, 110, 0.8)"
+BETTER = "#1a9e5c"
+WORSE = "#d9433b"
+
+
+def value_axis(kpi: kpis.Kpi) -> dict[str, object]:
+    """Y-axis settings: the unit as the title, ticks formatted like the KPI's values."""
+    if kpi.format == "percent":
+        return {"title": {"text": "%"}, "tickformat": f".{kpi.decimals}%"}
+    return {"title": {"text": kpi.unit_label}, "tickformat": f",.{kpi.decimals}f"}
+
+
+def _layout(fig: go.Figure, kpi: kpis.Kpi, height: int = 300) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        hovermode="x unified",
+        showlegend=False,
+        yaxis=value_axis(kpi),
+        xaxis={"title": None},
+    )
+    return fig
+
+
+def _hover(kpi: kpis.Kpi, values: Iterable[object]) -> list[str]:
+    return [kpis.format_value(kpi, None if pd.isna(v) else float(v)) for v in values]  # type: ignore[arg-type]
+
+
+def _event_lines(
+    fig: go.Figure, events: Sequence[kpis.Event], start: dt.date, end: dt.date
+) -> None:
+    """Events as labelled vertical lines (shapes and annotations: dates work on either)."""
+    for event in events:
+        if not start <= event.date <= end:
+            continue
+        fig.add_shape(
+            type="line",
+            x0=event.date,
+            x1=event.date,
+            y0=0,
+            y1=1,
+            yref="paper",
+            line={"color": EVENT_LINE, "dash": "dot", "width": 1.5},
+        )
+        fig.add_annotation(
+            x=event.date,
+            y=1,
+            yref="paper",
+            text=event.name,
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            font={"size": 11},
+        )
+
+
+def trend(
+    kpi: kpis.Kpi, frame: pd.DataFrame, events: Sequence[kpis.Event], height: int = 280
+) -> go.Figure:
+    """Weekly values of one KPI, its target, and the events of the period."""
+    fig = go.Figure(
+        go.Scatter(
+            x=frame["period_start"],
+            y=frame["value"],
+            mode="lines+markers",
+            name=kpi.label,
+            text=_hover(kpi, frame["value"]),
+            hovertemplate="%{x|%d %b %Y}: %{text}<extra></extra>",
+        )
+    )
+    if kpi.target is not None:
+        fig.add_hline(
+            y=kpi.target,
+            line={"color": TARGET_LINE, "dash": "dash", "width": 1},
+            annotation_text=f"target {kpis.format_value(kpi, kpi.target)}",
+            annotation_position="bottom right",
+        )
+    if len(frame):
+        _event_lines(fig, events, frame["period_start"].min(), frame["period_end"].max())
+    return _layout(fig, kpi, height)
+
+
+def before_after(
+    kpi: kpis.Kpi,
+    frame: pd.DataFrame,
+    before: kpis.DateRange,
+    after: kpis.DateRange,
+    row: dict[str, object],
+    events: Sequence[kpis.Event],
+) -> go.Figure:
+    """The weekly series with both windows shaded and their values drawn across them."""
+    fig = trend(kpi, frame, events, height=260)
+    for window, fill, label, side in (
+        (before, BEFORE_FILL, "before", "before"),
+        (after, AFTER_FILL, "after", "after"),
+    ):
+        end = window.end + dt.timedelta(days=1)
+        fig.add_vrect(x0=window.start, x1=end, fillcolor=fill, line_width=0, layer="below")
+        value = row.get(side)
+        if value is not None and not pd.isna(value):
+            fig.add_shape(
+                type="line",
+                x0=window.start,
+                x1=end,
+                y0=value,
+                y1=value,
+                line={"color": "rgba(128,128,128,0.9)", "width": 2},
+            )
+            middle = window.start + (end - window.start) / 2
+            fig.add_annotation(
+                x=middle,
+                y=1,
+                yref="paper",
+                text=f"{label}: {kpis.format_value(kpi, float(value))}",  # type: ignore[arg-type]
+                showarrow=False,
+                yanchor="bottom",
+                font={"size": 12},
+            )
+    return fig
+
+
+def explorer(
+    kpi: kpis.Kpi, frame: pd.DataFrame, by: str | None, events: Sequence[kpis.Event]
+) -> go.Figure:
+    """One line per dimension value (or one line), over the chosen grain."""
+    if by is None:
+        fig = trend(kpi, frame, events, height=420)
+        return fig
+    fig = go.Figure()
+    for value, part in frame.groupby("dimension_value", sort=True):
+        fig.add_trace(
+            go.Scatter(
+                x=part["period_start"],
+                y=part["value"],
+                mode="lines+markers",
+                name=str(value),
+                text=_hover(kpi, part["value"]),
+                hovertemplate=f"{value}: %{{text}}<extra></extra>",
+            )
+        )
+    if len(frame):
+        _event_lines(fig, events, frame["period_start"].min(), frame["period_end"].max())
+    _layout(fig, kpi, 420)
+    fig.update_layout(showlegend=True, legend={"title": {"text": by}})
+    return fig
+
+
+def breakdown(kpi: kpis.Kpi, table: pd.DataFrame, by: str) -> go.Figure:
+    """Before and after per dimension value, side by side."""
+    fig = go.Figure()
+    for side, colour in (
+        ("before", "rgba(99, 110, 250, 0.75)"),
+        ("after", "rgba(255, 161, 90, 0.9)"),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=table["dimension_value"].astype(str),
+                y=table[side],
+                name=side,
+                marker_color=colour,
+                text=_hover(kpi, table[side]),
+                textposition="outside",
+                hovertemplate=f"{side}: %{{text}}<extra></extra>",
+            )
+        )
+    _layout(fig, kpi, 320)
+    fig.update_layout(
+        showlegend=True, barmode="group", hovermode="x", xaxis={"title": {"text": by}}
+    )
+    return fig

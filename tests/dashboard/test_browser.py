@@ -1,0 +1,243 @@
+"""End to end: `streamlit run` on localhost, driven by Debian's Chromium through Playwright.
+
+These tests also take the screenshots of docs/screenshots/ shown in the README. Without
+Chromium at /usr/bin/chromium they are skipped (`apt-get install chromium`; .ci/run does).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import kpis
+from tests.conftest import CONFIG, ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "docs" / "screenshots"
+READY = "[data-testid=stApp][data-test-script-state=notRunning]"
+# As the machine's own probe starts it: no background traffic on a closed network.
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The dashboard served by `streamlit run` on a copy of the demo database."""
+    folder = tmp_path_factory.mktemp("served")
+    db = folder / "ops.duckdb"
+    shutil.copyfile(demo_db, db)
+    port = _free_port()
+    env = {**os.environ, "KPIS_DB": str(db), "KPIS_CONFIG": str(CONFIG)}
+    log = (folder / "streamlit.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard/app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                log.close()
+                pytest.fail(f"streamlit did not start:\n{(folder / 'streamlit.log').read_text()}")
+            time.sleep(0.3)
+    yield url, db
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)  # type: ignore[attr-defined]
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def _open(page: object, url: str, expect: str) -> None:
+    """Go to `url` and wait until the script has finished and `expect` is on the page."""
+    page.goto(url)  # type: ignore[attr-defined]
+    page.wait_for_selector(expect, timeout=60_000)  # type: ignore[attr-defined]
+    page.wait_for_selector(READY, timeout=60_000)  # type: ignore[attr-defined]
+    assert page.locator("[data-testid=stException]").count() == 0  # type: ignore[attr-defined]
+
+
+def _screenshot(page: object, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(800)  # type: ignore[attr-defined]  # let plotly finish drawing
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def _table(page: object) -> list[list[str]]:
+    """The cells of the page's first st.table, row by row."""
+    rows = page.locator("[data-testid=stTable] tr")  # type: ignore[attr-defined]
+    return [
+        [cell.strip() for cell in row.locator("th, td").all_inner_texts()] for row in rows.all()
+    ]
+
+
+def _cards(page: object) -> dict[str, str]:
+    labels = page.locator("[data-testid=stMetricLabel]").all_inner_texts()  # type: ignore[attr-defined]
+    values = page.locator("[data-testid=stMetricValue]").all_inner_texts()  # type: ignore[attr-defined]
+    return {label.strip(): value.strip() for label, value in zip(labels, values, strict=True)}
+
+
+def _expected_week(demo_db: Path, tmp_path: Path, week: str) -> dict[str, str]:
+    definitions = kpis.load_definitions(CONFIG)
+    shutil.copyfile(demo_db, tmp_path / "check.duckdb")
+    window = kpis.week_of(week)
+    with kpis.Store(tmp_path / "check.duckdb", definitions) as store:
+        frame = kpis.compute(store, grain="week", start=window.start, end=window.end)
+    return {
+        definitions.kpis[r["kpi"]].label: kpis.format_value(definitions.kpis[r["kpi"]], r["value"])
+        for r in frame.to_dict("records")
+    }
+
+
+def test_weekly_page_shows_the_six_cards_with_the_demo_values(
+    server, page, demo_db: Path, tmp_path: Path
+) -> None:
+    url, _ = server
+    _open(page, url, "[data-testid=stMetric] >> nth=5")
+    assert _cards(page) == _expected_week(demo_db, tmp_path, "2026-W46")
+    _screenshot(page, "weekly")
+
+
+def test_before_after_page_shows_the_event_table(server, page) -> None:
+    url, _ = server
+    _open(page, f"{url}/before-after", "[data-testid=stTable]")
+    rows = _table(page)
+    assert rows[0] == ["KPI", "before", "after", "change", "improvement", "verdict"]
+    assert ["Lead conversion rate", "2.0%", "3.5%", "+1.5 pp", "+74.9%", "better"] in rows
+    assert [
+        "Customer satisfaction (CSAT)",
+        "75.0%",
+        "90.0%",
+        "+15.0 pp",
+        "+20.0%",
+        "better",
+    ] in rows
+    _screenshot(page, "before_after")
+
+
+def test_the_url_holds_the_view(server, page) -> None:
+    url, _ = server
+    _open(page, f"{url}/before-after?weeks=4&dim=warehouse", "[data-testid=stTable]")
+    texts = page.locator("[data-testid=stMarkdown]").all_inner_texts()
+    assert any("20 Apr 2026 – 17 May 2026 (28 days)" in text for text in texts)
+    page.get_by_text("Lyon").first.wait_for()  # the breakdown by warehouse, from the URL
+
+
+def test_explorer_download_is_the_table_shown(server, page, demo_db: Path, tmp_path: Path) -> None:
+    url, _ = server
+    _open(
+        page,
+        f"{url}/explorer?kpi=cost_per_unit_shipped&grain=month&range=2026-01-01:2026-06-30",
+        "[data-testid=stDownloadButton]",
+    )
+    with page.expect_download() as waiting:
+        page.get_by_role("button", name="Download this table (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(Path(waiting.value.path()).read_text())))
+    assert [r["period_start"] for r in rows] == [f"2026-0{m}-01" for m in range(1, 7)]
+    definitions = kpis.load_definitions(CONFIG)
+    shutil.copyfile(demo_db, tmp_path / "check.duckdb")
+    with kpis.Store(tmp_path / "check.duckdb", definitions) as store:
+        frame = kpis.compute(
+            store, ["cost_per_unit_shipped"], "month", dt.date(2026, 1, 1), dt.date(2026, 6, 30)
+        )
+    assert [float(r["value"]) for r in rows] == pytest.approx(frame["value"].tolist(), rel=1e-12)
+    _screenshot(page, "explorer")
+
+
+def test_definitions_page(server, page) -> None:
+    url, _ = server
+    _open(page, f"{url}/definitions", "[data-testid=stExpander]")
+    assert "count_if(csat_score >= 4)" in page.inner_text("body")
+    _screenshot(page, "definitions")
+
+
+def test_uploading_a_csv_in_the_browser_changes_a_number(server, page, tmp_path: Path) -> None:
+    url, _ = server
+    _open(page, url, "[data-testid=stMetric] >> nth=5")
+    before = _cards(page)["Lead conversion rate"]
+    export = tmp_path / "crm_week_46.csv"
+    export.write_text(
+        "lead_id,created_at,channel,converted\n"
+        + "".join(f"W{i},2026-11-1{i % 5 + 1} 11:00,web,yes\n" for i in range(400))
+    )
+    _open(page, f"{url}/upload", "[data-testid=stFileUploader]")
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(export))
+    page.get_by_text("Loads into CRM leads").wait_for(timeout=60_000)
+    page.wait_for_selector(READY)
+    _screenshot(page, "upload")  # the preview, before loading
+    page.get_by_role("button", name="Load 1 file").click()
+    page.get_by_text("400 rows loaded").wait_for(timeout=60_000)
+    page.wait_for_selector(READY)
+    _open(page, url, "[data-testid=stMetric] >> nth=5")
+    after = _cards(page)["Lead conversion rate"]
+    assert after != before
