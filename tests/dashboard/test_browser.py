@@ -200,6 +200,7 @@ def test_explorer_download_is_the_table_shown(server, page, demo_db: Path, tmp_p
         f"{url}/explorer?kpi=cost_per_unit_shipped&grain=month&range=2026-01-01:2026-06-30",
         "[data-testid=stDownloadButton]",
     )
+    _screenshot(page, "explorer")
     with page.expect_download() as waiting:
         page.get_by_role("button", name="Download this table (CSV)").click()
     rows = list(csv.DictReader(io.StringIO(Path(waiting.value.path()).read_text())))
@@ -211,7 +212,6 @@ def test_explorer_download_is_the_table_shown(server, page, demo_db: Path, tmp_p
             store, ["cost_per_unit_shipped"], "month", dt.date(2026, 1, 1), dt.date(2026, 6, 30)
         )
     assert [float(r["value"]) for r in rows] == pytest.approx(frame["value"].tolist(), rel=1e-12)
-    _screenshot(page, "explorer")
 
 
 def test_definitions_page(server, page) -> None:
