@@ -23,6 +23,7 @@ from kpis.errors import StoreError
 SCHEMA_VERSION = 1
 UPLOADS = "_kpis_uploads"
 REJECTS = "_kpis_rejects"
+MAPPINGS = "_kpis_mappings"
 SQL_TYPES = {
     "string": "VARCHAR",
     "integer": "BIGINT",
@@ -154,6 +155,10 @@ class Store:
                 f"""CREATE TABLE IF NOT EXISTS {REJECTS} (
                     batch_id BIGINT NOT NULL, line BIGINT, column_name VARCHAR,
                     value VARCHAR, reason VARCHAR NOT NULL)"""
+            )
+            con.execute(
+                f"CREATE TABLE IF NOT EXISTS {MAPPINGS} "
+                "(name VARCHAR PRIMARY KEY, spec VARCHAR NOT NULL, saved_at TIMESTAMP NOT NULL)"
             )
             for name, source in self.definitions.sources.items():
                 self._create_source_tables(con, name, source)

@@ -22,6 +22,7 @@ from kpis.definitions.models import (
     Definitions,
     Event,
     Kpi,
+    MappingProfile,
     Measure,
     Source,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "Definitions",
     "Event",
     "Kpi",
+    "MappingProfile",
     "Measure",
     "Source",
     "load_definitions",
@@ -83,6 +85,14 @@ def _validate(doc: LinedDocument) -> Definitions:
         kpi = _parse(Kpi, entry, ("kpis", name), report)
         if kpi is not None:
             parsed.kpis[name] = kpi
+    mappings = data.get("mappings") or {}
+    if not isinstance(mappings, dict):
+        report(Issue(("mappings",), "mappings: must map each profile name to its definition"))
+        mappings = {}
+    for name, entry in mappings.items():
+        profile = _parse(MappingProfile, entry, ("mappings", str(name)), report)
+        if profile is not None:
+            parsed.mappings[str(name)] = profile
     events = data.get("events") or []
     if not isinstance(events, list):
         report(Issue(("events",), "events: must be a list of {name, date, description}"))
@@ -104,6 +114,7 @@ def _validate(doc: LinedDocument) -> Definitions:
         sources=parsed.sources,
         kpis={name: _resolve_times(kpi, parsed.sources) for name, kpi in parsed.kpis.items()},
         events=parsed.events,
+        mappings=parsed.mappings,
     )
 
 

@@ -8,8 +8,9 @@ the named rules in `rules.py`, which see the whole file at once.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -51,6 +52,31 @@ class Check(Strict):
     message: str
 
 
+class FileSettings(Strict):
+    """How a source's files are written, when detection should not decide (all optional)."""
+
+    delimiter: Literal[",", ";", "\t", "|"] | None = None
+    encoding: str | None = None
+    decimal: Literal[".", ","] | None = None
+    date_order: Literal["dmy", "mdy"] | None = None
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(
+                    f"unknown encoding {value!r} (e.g. utf-8, cp1252, utf-16)"
+                ) from None
+        return value
+
+    def overrides(self) -> dict[str, str]:
+        """The settings given, by name."""
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
 class Source(Strict):
     """A kind of export: its columns and types, key, time columns and dimensions."""
 
@@ -63,6 +89,7 @@ class Source(Strict):
     columns: dict[str, Column] = Field(min_length=1)
     checks: list[Check] = Field(default_factory=list)
     max_rejected_share: float = Field(default=0.05, ge=0, le=1)
+    format: FileSettings = Field(default_factory=FileSettings)
 
 
 class Measure(Strict):
@@ -112,6 +139,42 @@ class Kpi(Strict):
         return self.direction == "higher_is_better"
 
 
+class MappingProfile(Strict):
+    """How one tool's export maps onto a source, when aliases are not enough.
+
+    `columns` maps the file's header names to declared columns; `values` translates a
+    column's words (a satisfaction of "good" or "bad"); `constants` fills columns the file
+    lacks. Saved from the Upload page or written here; used with `kpis ingest --mapping`.
+    """
+
+    source: str
+    columns: dict[str, str] = Field(default_factory=dict)
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)
+    constants: dict[str, str] = Field(default_factory=dict)
+    format: FileSettings = Field(default_factory=FileSettings)
+
+    @field_validator("values", "constants", mode="before")
+    @classmethod
+    def _text_values(cls, value: Any) -> Any:
+        """YAML reads `good: 5` and `2026-01-01` as numbers and dates; keep them as text."""
+        if isinstance(value, dict):
+            return {
+                str(k): (
+                    {str(a): _text(b) for a, b in v.items()} if isinstance(v, dict) else _text(v)
+                )
+                for k, v in value.items()
+            }
+        return value
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | dt.date):
+        return str(value)
+    return value
+
+
 class Calendar(Strict):
     """How days group into periods: ISO weeks (Monday) in one time zone."""
 
@@ -146,6 +209,7 @@ class Definitions(Strict):
     sources: dict[str, Source]
     kpis: dict[str, Kpi]
     events: list[Event] = Field(default_factory=list)
+    mappings: dict[str, MappingProfile] = Field(default_factory=dict)
 
     def event(self, name: str) -> Event | None:
         return next((e for e in self.events if e.name == name), None)
@@ -160,4 +224,4 @@ class Definitions(Strict):
         return [d for d in sources[0].dimensions if all(d in s.dimensions for s in sources[1:])]
 
 
-TOP_LEVEL_KEYS = ("version", "calendar", "sources", "kpis", "events")
+TOP_LEVEL_KEYS = ("version", "calendar", "sources", "kpis", "events", "mappings")

@@ -14,8 +14,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from kpis.definitions.models import Event, Kpi, Measure, Source
+from kpis.definitions.models import Event, Kpi, MappingProfile, Measure, Source
 from kpis.definitions.sql_check import check_aggregate, check_predicate
+from kpis.names import normalise
 
 KeyPath = tuple[str | int, ...]
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -39,6 +40,7 @@ class Parsed:
     sources: dict[str, Source] = field(default_factory=dict)
     kpis: dict[str, Kpi] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
+    mappings: dict[str, MappingProfile] = field(default_factory=dict)
     broken: set[str] = field(default_factory=set)
     raw_columns: dict[str, list[str]] = field(default_factory=dict)
 
@@ -247,6 +249,46 @@ def event_names_are_unique(p: Parsed) -> Iterator[Issue]:
             )
 
 
+def aliases_are_unambiguous(p: Parsed) -> Iterator[Issue]:
+    """A header name may match only one column of a source."""
+    for sname, source in p.sources.items():
+        owner: dict[str, str] = {}
+        for cname, column in source.columns.items():
+            for alias in (cname, *column.aliases):
+                key = normalise(alias)
+                if key in owner and owner[key] != cname:
+                    yield Issue(
+                        ("sources", sname, "columns", cname, "aliases"),
+                        f"{alias!r} also names column {owner[key]!r}",
+                        "a header must map to one column",
+                    )
+                owner.setdefault(key, cname)
+
+
+def mappings_refer_to_declared_columns(p: Parsed) -> Iterator[Issue]:
+    """A mapping profile names a source, and only that source's columns."""
+    for name, profile in p.mappings.items():
+        source = p.sources.get(profile.source)
+        if source is None:
+            if profile.source not in p.broken:
+                yield Issue(
+                    ("mappings", name, "source"),
+                    f"unknown source {profile.source!r}",
+                    _did_you_mean(profile.source, p.sources),
+                )
+            continue
+        targets = [("columns", header, column) for header, column in profile.columns.items()]
+        targets += [("values", column, column) for column in profile.values]
+        targets += [("constants", column, column) for column in profile.constants]
+        for part, key, column in targets:
+            if column not in source.columns:
+                yield Issue(
+                    ("mappings", name, part, key),
+                    f"{column!r} is not a column of {profile.source}",
+                    _did_you_mean(column, source.columns),
+                )
+
+
 RULES: tuple[Callable[[Parsed], Iterator[Issue]], ...] = (
     names_are_identifiers,
     source_columns_are_declared,
@@ -259,6 +301,8 @@ RULES: tuple[Callable[[Parsed], Iterator[Issue]], ...] = (
     snapshot_measures_roll_up_over_time,
     percent_targets_are_fractions,
     event_names_are_unique,
+    aliases_are_unambiguous,
+    mappings_refer_to_declared_columns,
 )
 
 

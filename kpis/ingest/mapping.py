@@ -7,19 +7,20 @@ its aliases. The source is recognised from the header when the analyst does not 
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 
-from kpis.definitions import Definitions, Source
+from kpis.definitions import Definitions, MappingProfile, Source
 from kpis.errors import IngestError, SourceNotRecognised
+from kpis.names import normalise
 
 
-def normalise(name: str) -> str:
-    """Lowercase, strip accents, and turn any run of punctuation or spaces into `_`."""
-    decomposed = unicodedata.normalize("NFKD", name.strip().lstrip("\ufeff"))
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", "_", ascii_only.lower()).strip("_")
+class MissingColumns(IngestError):
+    """Required columns have no match in the header: the file needs a mapping."""
+
+    def __init__(self, message: str, source: str, missing: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.source = source
+        self.missing = missing
 
 
 @dataclass(frozen=True)
@@ -34,18 +35,27 @@ class ColumnMap:
         return [c for c in source.columns if c not in self.positions]
 
 
-def _names_for(source: Source) -> dict[str, str]:
-    """Normalised header name -> declared column."""
+def _names_for(source: Source, profile: MappingProfile | None = None) -> dict[str, str]:
+    """Normalised header name -> declared column (a profile's own names first)."""
     names: dict[str, str] = {}
+    if profile is not None:
+        names.update({normalise(h): c for h, c in profile.columns.items()})
     for column, spec in source.columns.items():
         for name in (column, *spec.aliases):
             names.setdefault(normalise(name), column)
     return names
 
 
-def map_columns(header: tuple[str, ...], source_name: str, source: Source, file: str) -> ColumnMap:
+def map_columns(
+    header: tuple[str, ...],
+    source_name: str,
+    source: Source,
+    file: str,
+    profile: MappingProfile | None = None,
+) -> ColumnMap:
     """Map `header` onto `source`; refuse the file when a required column is missing."""
-    names = _names_for(source)
+    names = _names_for(source, profile)
+    constants = profile.constants if profile is not None else {}
     positions: dict[str, int] = {}
     dropped: list[str] = []
     for index, raw in enumerate(header):
@@ -60,12 +70,19 @@ def map_columns(header: tuple[str, ...], source_name: str, source: Source, file:
             )
         else:
             positions[column] = index
-    missing = [c for c, spec in source.columns.items() if c not in positions and not spec.optional]
+    missing = [
+        c
+        for c, spec in source.columns.items()
+        if c not in positions and c not in constants and not spec.optional
+    ]
     if missing:
-        raise IngestError(
+        raise MissingColumns(
             f"{file}: line 1: the {source_name} export must have the column"
             f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}; the header has "
-            f"{', '.join(repr(h) for h in header)}"
+            f"{', '.join(repr(h) for h in header)}. Map them on the Upload page, or with "
+            "a mapping profile (kpis ingest --mapping NAME)",
+            source_name,
+            tuple(missing),
         )
     return ColumnMap(source_name, positions, tuple(dropped))
 

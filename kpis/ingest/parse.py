@@ -2,31 +2,38 @@
 
 Typing happens inside DuckDB, in the same pass that reads the file, so a million-row upload
 never goes through Python row by row. Every column yields its typed value plus the checks
-that reject a row (empty where required, unreadable, out of bounds); the source's own
-`checks:` then run over the typed values. Messages name the column and quote the value.
+that reject a row (empty where required, unreadable in the file's format, out of bounds);
+the source's own `checks:` then run over the typed values. Messages name the column and
+quote the value as written.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kpis.definitions import Column, Source
+from kpis.ingest.formats import FileFormat
 from kpis.ingest.sniff import sql_literal
 from kpis.store import SQL_TYPES, quote
 
-TRUE_WORDS = ("true", "t", "yes", "y", "1", "oui", "o", "vrai")
+TRUE_WORDS = ("true", "t", "yes", "y", "1", "oui", "o", "vrai", "x")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "non", "faux")
-_INTEGER = r"^[+-]?\d+(\.0*)?$"
-_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
-_OFFSET = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([+-]\d{2}(:?\d{2})?|Z)$"
 _BLANKS = " \t\u00a0\u202f"
+# Currency marks and every kind of space or apostrophe used to group thousands; the
+# no-break spaces are the characters themselves (DuckDB's regex has no \u escapes).
+_CURRENCY = "[€$£¥]|\\b(EUR|USD|GBP|CHF|CAD)\\b|[\\s\u00a0\u202f'’]"
+_NUMBER = {
+    ".": r"^[+-]?(\d{1,3}(,\d{3})*|\d+)(\.\d+)?([eE][+-]?\d+)?$",
+    ",": r"^[+-]?(\d{1,3}(\.\d{3})*|\d+)(,\d+)?$",
+}
+_OFFSET = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([+-]\d{2}(:?\d{2})?|Z)$"
+_SEPARATED = ("/", "-", ".")
 _EXPECTED = {
     "integer": "a whole number",
     "number": "a number",
     "decimal": "a number",
     "boolean": "yes/no (true/false, oui/non, 1/0)",
-    "date": "a date (YYYY-MM-DD)",
-    "timestamp": "a date and time (YYYY-MM-DD HH:MM:SS)",
 }
 
 
@@ -45,36 +52,91 @@ def raw_sql(position: int) -> str:
     return f"NULLIF(trim(c{position}, {sql_literal(_BLANKS)}), '')"
 
 
-def typed_sql(raw: str, column: Column, timezone: str) -> str:
+def _date_formats(order: str, with_time: bool) -> list[str]:
+    day, month = ("%d", "%m") if order == "dmy" else ("%m", "%d")
+    found = []
+    for sep in _SEPARATED:
+        for year in ("%Y", "%y"):
+            base = sep.join((day, month, year))
+            if with_time:
+                found += [
+                    f"{base} %H:%M:%S",
+                    f"{base} %H:%M",
+                    f"{base} %I:%M:%S %p",
+                    f"{base} %I:%M %p",
+                ]
+            found.append(base)
+    return found
+
+
+def _number_sql(raw: str, kind: str, fmt: FileFormat) -> str:
+    clean = f"regexp_replace(replace({raw}, '%', ''), {sql_literal(_CURRENCY)}, '', 'g')"
+    if fmt.decimal == ",":
+        normal = f"replace(replace({clean}, '.', ''), ',', '.')"
+    else:
+        normal = f"replace({clean}, ',', '')"
+    valid = f"regexp_matches({clean}, {sql_literal(_NUMBER[fmt.decimal])})"
+    if kind == "integer":
+        valid += f" AND regexp_matches({normal}, '^[+-]?\\d+(\\.0*)?([eE]\\+?\\d+)?$')"
+        return f"CASE WHEN {valid} THEN TRY_CAST(TRY_CAST({normal} AS DOUBLE) AS BIGINT) END"
+    value = f"TRY_CAST({normal} AS {SQL_TYPES[kind]})"
+    # "12,5 %" is a share: 0.125. The cast keeps decimals exact rather than floating.
+    percent = f"CAST({value} / 100 AS {SQL_TYPES[kind]})"
+    return (
+        f"CASE WHEN {valid} THEN CASE WHEN contains({raw}, '%') THEN {percent} ELSE {value} END END"
+    )
+
+
+def _time_sql(raw: str, kind: str, fmt: FileFormat, timezone: str) -> str:
+    target = "DATE" if kind == "date" else "TIMESTAMP"
+    formats = ", ".join(map(sql_literal, _date_formats(fmt.date_order, True)))
+    parsed = [
+        f"TRY_CAST({raw} AS TIMESTAMP)",
+        f"try_strptime({raw}, [{formats}])",
+    ]
+    if fmt.excel_serials:
+        # A workbook cell holding a bare day count since 1899-12-30 (Excel's day zero).
+        seconds = f"to_seconds(CAST(round(CAST({raw} AS DOUBLE) * 86400) AS BIGINT))"
+        parsed.append(
+            f"CASE WHEN regexp_matches({raw}, '^\\d{{4,5}}(\\.\\d+)?$') "
+            f"THEN TIMESTAMP '1899-12-30' + {seconds} END"
+        )
+    local = f"coalesce({', '.join(parsed)})"
+    # Timestamps with an offset are instants: convert them to the calendar's wall clock.
+    instant = f"TRY_CAST({raw} AS TIMESTAMPTZ) AT TIME ZONE {sql_literal(timezone)}"
+    value = (
+        f"CASE WHEN regexp_matches({raw}, {sql_literal(_OFFSET)}) THEN {instant} ELSE {local} END"
+    )
+    return f"CAST({value} AS {target})"
+
+
+def typed_sql(raw: str, column: Column, fmt: FileFormat, timezone: str) -> str:
     """SQL giving the typed value of `raw` (NULL when empty or unreadable)."""
     kind = column.type
     if kind == "string":
         return raw
-    if kind == "integer":
-        return (
-            f"CASE WHEN regexp_matches({raw}, {sql_literal(_INTEGER)}) "
-            f"THEN TRY_CAST(regexp_replace({raw}, '\\.0*$', '') AS BIGINT) END"
-        )
-    if kind in ("number", "decimal"):
-        return (
-            f"CASE WHEN regexp_matches({raw}, {sql_literal(_NUMBER)}) "
-            f"THEN TRY_CAST({raw} AS {SQL_TYPES[kind]}) END"
-        )
+    if kind in ("integer", "number", "decimal"):
+        return _number_sql(raw, kind, fmt)
     if kind == "boolean":
         trues = ", ".join(map(sql_literal, TRUE_WORDS))
         falses = ", ".join(map(sql_literal, FALSE_WORDS))
         return f"CASE WHEN lower({raw}) IN ({trues}) THEN true WHEN lower({raw}) IN ({falses}) THEN false END"  # noqa: E501
-    if kind == "date":
-        return f"coalesce(TRY_CAST({raw} AS DATE), CAST(TRY_CAST({raw} AS TIMESTAMP) AS DATE))"
-    # Timestamps with an offset are instants: convert them to the calendar's wall clock.
-    return (
-        f"CASE WHEN regexp_matches({raw}, {sql_literal(_OFFSET)}) "
-        f"THEN TRY_CAST({raw} AS TIMESTAMPTZ) AT TIME ZONE {sql_literal(timezone)} "
-        f"ELSE TRY_CAST({raw} AS TIMESTAMP) END"
-    )
+    return _time_sql(raw, kind, fmt, timezone)
 
 
-def column_rejections(name: str, column: Column, raw: str, typed: str) -> list[Rejection]:
+def _expected(column: Column, fmt: FileFormat) -> str:
+    if column.type in ("date", "timestamp"):
+        order = "DD/MM/YYYY" if fmt.date_order == "dmy" else "MM/DD/YYYY"
+        what = "a date" if column.type == "date" else "a date and time"
+        return f"{what} (YYYY-MM-DD or {order}, as in the rest of this file)"
+    if column.type in ("number", "decimal", "integer") and fmt.decimal == ",":
+        return f"{_EXPECTED[column.type]} (written 1 234,56 in this file)"
+    return _EXPECTED[column.type]
+
+
+def column_rejections(
+    name: str, column: Column, raw: str, typed: str, fmt: FileFormat
+) -> list[Rejection]:
     """Every way a value of this column can reject its row."""
     found: list[Rejection] = []
     if not column.nullable:
@@ -82,14 +144,8 @@ def column_rejections(name: str, column: Column, raw: str, typed: str) -> list[R
             Rejection(f"{raw} IS NULL", name, "''", f"'{name}: empty, but a value is required'")
         )
     if column.type != "string":
-        found.append(
-            Rejection(
-                f"{raw} IS NOT NULL AND {typed} IS NULL",
-                name,
-                raw,
-                f"'{name}: \"' || {raw} || '\" is not {_EXPECTED[column.type]}'",
-            )
-        )
+        message = f"'{name}: \"' || {raw} || '\" is not {_expected(column, fmt)}'"
+        found.append(Rejection(f"{raw} IS NOT NULL AND {typed} IS NULL", name, raw, message))
     if column.min is not None:
         found.append(
             Rejection(
@@ -122,10 +178,31 @@ def column_rejections(name: str, column: Column, raw: str, typed: str) -> list[R
     return found
 
 
+def _mapped(raw: str, values: Mapping[str, str]) -> str:
+    """Translate a tool's own words (good/bad) to the values the source expects."""
+    if not values:
+        return raw
+    cases = " ".join(
+        f"WHEN {sql_literal(key.strip().lower())} THEN {sql_literal(str(value))}"
+        for key, value in values.items()
+    )
+    return f"CASE lower({raw}) {cases} ELSE {raw} END"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to read from the file: the column map, constants and value maps."""
+
+    positions: Mapping[str, int]
+    constants: Mapping[str, str]
+    values: Mapping[str, Mapping[str, str]]
+
+
 def typing_select(
     source: Source,
-    positions: dict[str, int],
+    plan: Plan,
     reader_sql: str,
+    fmt: FileFormat,
     timezone: str,
     check_sql: list[tuple[str, str, str]],
 ) -> str:
@@ -136,13 +213,17 @@ def typing_select(
     raws, typeds, rejections = [], [], []
     for name, column in source.columns.items():
         typed_name = quote(name)
-        if name not in positions:
+        if name in plan.positions:
+            raw_expr = _mapped(raw_sql(plan.positions[name]), plan.values.get(name, {}))
+        elif name in plan.constants:
+            raw_expr = sql_literal(str(plan.constants[name]))
+        else:
             typeds.append(f"CAST(NULL AS {SQL_TYPES[column.type]}) AS {typed_name}")
             continue
         raw_name = quote(f"_raw_{name}")
-        raws.append(f"{raw_sql(positions[name])} AS {raw_name}")
-        typeds.append(f"{raw_name}, {typed_sql(raw_name, column, timezone)} AS {typed_name}")
-        rejections.extend(column_rejections(name, column, raw_name, typed_name))
+        raws.append(f"{raw_expr} AS {raw_name}")
+        typeds.append(f"{raw_name}, {typed_sql(raw_name, column, fmt, timezone)} AS {typed_name}")
+        rejections.extend(column_rejections(name, column, raw_name, typed_name, fmt))
     for predicate, message, columns in check_sql:
         rejections.append(
             Rejection(f"NOT coalesce(({predicate}), true)", columns, "NULL", sql_literal(message))

@@ -42,40 +42,57 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def sniff(con: duckdb.DuckDBPyConnection, staged: Path, shown_name: str) -> TextFormat:
-    """Detect the format of the staged file; refuse files that are not delimited text."""
+def sniff(
+    con: duckdb.DuckDBPyConnection, staged: Path, shown_name: str, delimiter: str | None = None
+) -> TextFormat:
+    """Detect the dialect of a staged (UTF-8) file; refuse files with no header row."""
     with staged.open("rb") as handle:
         sample = handle.read(_SAMPLE_BYTES)
-    if not sample.strip():
+    if not sample.strip().lstrip(b"\xef\xbb\xbf").strip():
         raise IngestError(f"{shown_name} is empty: export the data again, with its header row")
-    if b"\x00" in sample:
-        raise IngestError(
-            f"{shown_name} is not a text file (it contains binary data); export it as CSV"
-        )
-    encoding = "utf-8"
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(sample) - 4:  # a character cut by the sample's end is fine
+    quote, escape = '"', None
+    if delimiter is None:
+        try:
+            row = one(
+                con,
+                f"SELECT Delimiter, Quote, Escape FROM sniff_csv({sql_literal(str(staged))}, "
+                "sample_size = 20480, ignore_errors = true, strict_mode = false)",
+            )
+        except duckdb.Error as exc:
             raise IngestError(
-                f"{shown_name} is not UTF-8 (byte {exc.start + 1}); save it as CSV UTF-8"
+                f"{shown_name} could not be read as CSV: {_first_line(exc)}"
             ) from None
-    try:
-        row = one(
-            con,
-            f"SELECT Delimiter, Quote, Escape FROM sniff_csv({sql_literal(str(staged))}, "
-            "sample_size = 20480, ignore_errors = true, strict_mode = false)",
-        )
-    except duckdb.Error as exc:
-        raise IngestError(f"{shown_name} could not be read as CSV: {_first_line(exc)}") from None
-    delimiter, quote, escape = (None if v in (None, "(empty)") else str(v) for v in row)
-    delimiter = delimiter if delimiter in _DELIMITERS else _guess_delimiter(sample)
-    quote = quote or '"'
-    escape = escape or quote
+        found, found_quote, found_escape = (None if v in (None, "(empty)") else str(v) for v in row)
+        delimiter = found if found in _DELIMITERS else _guess_delimiter(sample)
+        quote = found_quote or quote
+        escape = found_escape
     header = _read_header(sample, delimiter, quote)
     if not header or all(not name.strip() for name in header):
         raise IngestError(f"{shown_name} has no header row: the first line must name the columns")
-    return TextFormat(encoding, delimiter, quote, escape, tuple(header))
+    return TextFormat("utf-8", delimiter, quote, escape or quote, tuple(header))
+
+
+def reader_sql(
+    path: Path, fmt: TextFormat, errors: str | None = None, scans: str | None = None
+) -> str:
+    """DuckDB's reader for a staged file: every column as text, named c0, c1, ...
+
+    With `errors`, rows with the wrong number of fields go to that table (with their byte
+    position) instead of failing the whole read.
+    """
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(fmt.header)))
+    rejects = (
+        f", store_rejects = true, rejects_table = {sql_literal(errors)}, "
+        f"rejects_scan = {sql_literal(scans or errors + '_scan')}"
+        if errors
+        else ", ignore_errors = true"
+    )
+    return (
+        f"read_csv({sql_literal(str(path))}, header = true, columns = {{{columns}}}, "
+        f"delim = {sql_literal(fmt.delimiter)}, quote = {sql_literal(fmt.quote)}, "
+        f"escape = {sql_literal(fmt.escape)}, auto_detect = false, "
+        f"max_line_size = 20000000{rejects})"
+    )
 
 
 def _guess_delimiter(sample: bytes) -> str:

@@ -91,11 +91,10 @@ def test_two_columns_for_one(store: Store, write_csv: WriteCsv) -> None:
     [
         ("empty.csv", b"", "x.csv is empty"),
         ("blank.csv", b"\n\n  \n", "x.csv is empty"),
-        ("binary.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "x.csv is not a text file"),
         (
-            "latin1.csv",
-            "lead_id,created_at,channel,converted\nL1,2026-01-05,télé,true\n".encode("latin-1") * 1,
-            "x.csv is not UTF-8",
+            "binary.csv",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+            "x.csv is a PNG image, not a CSV export",
         ),
         ("header_only.csv", LEADS.encode(), "x.csv has a header but no rows"),
     ],
@@ -123,7 +122,7 @@ def test_rejected_rows_point_at_physical_lines(store: Store, write_csv: WriteCsv
     )
     result = ingest_file(store, write_csv("leads.csv", text=text))
     assert [str(p) for p in result.problems] == [
-        'leads.csv:105: created_at: "yesterday" is not a date and time (YYYY-MM-DD HH:MM:SS)',
+        'leads.csv:105: created_at: "yesterday" is not a date and time (YYYY-MM-DD or DD/MM/YYYY, as in the rest of this file)',
         "leads.csv:106: wrong number of fields (expected 4 fields, found 5): "
         "'B2,2026-01-05,web,maybe,extra'",
         "leads.csv:107: channel: empty, but a value is required",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import kpis.ingest.load
+import kpis.ingest.rejects
 from kpis import IngestError, Store, StoreError, compute, ingest_file, undo_upload, uploads
 from tests.conftest import WriteCsv, snapshot, table_rows
 
@@ -68,7 +68,7 @@ def test_a_failure_after_the_rows_were_written_rolls_everything_back(
         raise OSError("No space left on device")
 
     # The rows are already upserted when rejects are recorded: a failure there must undo them.
-    monkeypatch.setattr(kpis.ingest.load, "_record_rejects", disk_full)
+    monkeypatch.setattr(kpis.ingest.rejects, "record", disk_full)
     with pytest.raises(OSError, match="No space left"):
         ingest_file(loaded, write_csv("week2.csv", HEADER, WEEK2))
     assert snapshot(loaded) == before

@@ -1,0 +1,76 @@
+"""The upload history: list batches, show a batch's rejected rows, undo the latest batch."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kpis.errors import StoreError
+from kpis.store import REJECTS, UPLOADS, Store, history_table, one, quote
+
+
+def uploads(store: Store) -> pd.DataFrame:
+    """The upload history, newest first (one row per batch, undone ones included)."""
+    return (
+        store.cursor()
+        .execute(
+            f"SELECT batch_id, source, file_name, loaded_at, status, rows_read, rows_loaded, "
+            f"rows_rejected, rows_inserted, rows_updated, dropped_columns, sha256 "
+            f"FROM {UPLOADS} ORDER BY batch_id DESC"
+        )
+        .df()
+    )
+
+
+def rejected_rows(store: Store, batch_id: int) -> pd.DataFrame:
+    """Every row rejected from a batch, with its line, column, value and reason."""
+    return (
+        store.cursor()
+        .execute(
+            f"SELECT line, column_name, value, reason FROM {REJECTS} WHERE batch_id = ? "
+            "ORDER BY line NULLS LAST",
+            [batch_id],
+        )
+        .df()
+    )
+
+
+def undo_upload(store: Store, batch_id: int) -> str:
+    """Remove a batch's rows and bring back the rows it replaced; returns a summary.
+
+    Only the latest loaded batch of its source can be undone: a later upload may have
+    replaced the rows this one brought, so undoing out of order could not be exact.
+    """
+    with store.transaction() as cur:
+        row = cur.execute(
+            f"SELECT source, status, file_name FROM {UPLOADS} WHERE batch_id = ?", [batch_id]
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"there is no upload with batch id {batch_id}")
+        source, status, file_name = row
+        if status != "loaded":
+            raise StoreError(f"batch {batch_id} ({file_name}) was already undone")
+        later = one(
+            cur,
+            f"SELECT max(batch_id) FROM {UPLOADS} "
+            "WHERE source = ? AND status = 'loaded' AND batch_id > ?",
+            [source, batch_id],
+        )[0]
+        if later is not None:
+            raise StoreError(
+                f"batch {batch_id} ({file_name}) is not the latest upload of {source}: undo "
+                f"batch {later} first"
+            )
+        table, history = quote(source), quote(history_table(source))
+        columns = ", ".join(quote(c) for c in store.definitions.sources[source].columns)
+        removed = one(cur, f"DELETE FROM {table} WHERE _batch_id = ?", [batch_id])[0]
+        cur.execute(
+            f"INSERT INTO {table} ({columns}, _batch_id) SELECT {columns}, _batch_id "
+            f"FROM {history} WHERE _superseded_by = ?",
+            [batch_id],
+        )
+        restored = one(cur, f"DELETE FROM {history} WHERE _superseded_by = ?", [batch_id])[0]
+        cur.execute(f"UPDATE {UPLOADS} SET status = 'undone' WHERE batch_id = ?", [batch_id])
+    return (
+        f"batch {batch_id} ({file_name}) undone: {removed} rows removed "
+        f"from {source}, {restored} earlier rows restored"
+    )

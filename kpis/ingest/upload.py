@@ -1,0 +1,71 @@
+"""What an upload is before it is loaded (`Upload`) and what it did (`IngestResult`).
+
+The stages before loading (read, sniff, map, decide formats) each add to an `Upload`; the
+load runs from it alone, inside one transaction, and reports an `IngestResult` that the CLI
+and the Upload page show in the same words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kpis.errors import Problem
+from kpis.ingest.formats import FileFormat
+from kpis.ingest.parse import Plan
+from kpis.ingest.read import Staged
+from kpis.ingest.sniff import TextFormat
+
+Progress = Callable[[float, str], None]  # (fraction done, what is happening now)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file ready to load: where it is staged, how it is written, what goes where."""
+
+    shown: str
+    staged: Staged
+    text: TextFormat
+    source: str
+    plan: Plan
+    values: FileFormat
+    dropped: tuple[str, ...]
+
+    def describe(self) -> str:
+        return f"{self.staged.describe()}, {self.text.describe()}, {self.values.describe()}"
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What an upload did. `status` is "loaded", or "unchanged" for a file loaded before."""
+
+    file: str
+    source: str
+    status: str
+    batch_id: int | None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_inserted: int = 0
+    rows_updated: int = 0
+    rows_unchanged: int = 0
+    dropped_columns: tuple[str, ...] = ()
+    problems: list[Problem] = field(default_factory=list)
+    format: str = ""
+    previous_upload: str | None = None
+    notes: tuple[str, ...] = ()  # how ambiguous values were read, in words
+
+    def summary(self) -> str:
+        """One line for people: what happened to the file."""
+        if self.status == "unchanged":
+            return (
+                f"{self.file}: identical to the file loaded {self.previous_upload}; nothing changed"
+            )
+        text = (
+            f"{self.file} -> {self.source} (batch {self.batch_id}): {self.rows_loaded} rows loaded "
+            f"({self.rows_inserted} new, {self.rows_updated} updated, {self.rows_unchanged} "
+            f"unchanged), {self.rows_rejected} rejected"
+        )
+        if self.dropped_columns:
+            text += f"; not stored: {', '.join(self.dropped_columns)}"
+        return text
