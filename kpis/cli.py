@@ -74,7 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument(
         "--source", help="the source of the files (default: recognised from the header)"
     )
-    ingest.add_argument("files", nargs="+", metavar="FILE")
+    ingest.add_argument(
+        "--mapping",
+        metavar="NAME",
+        help="a mapping profile for a tool's own headers and values (kpis.yaml or saved on upload)",
+    )
+    ingest.add_argument("files", nargs="+", metavar="FILE", help="CSV, CSV.GZ or XLSX exports")
 
     comp = command("compute", "KPI values per period")
     comp.add_argument(
@@ -133,7 +138,9 @@ def _ingest(store: Store, args: argparse.Namespace) -> int:
     status = 0
     for name in args.files:
         try:
-            result = ingest_file(store, Path(name), source=args.source, shown_name=name)
+            result = ingest_file(
+                store, Path(name), source=args.source, shown_name=name, mapping=args.mapping
+            )
         except UsageError:
             raise
         except KpisError as exc:
@@ -142,6 +149,8 @@ def _ingest(store: Store, args: argparse.Namespace) -> int:
             status = 1
             continue
         print(result.summary())
+        for note in result.notes:
+            print(f"  note: {note}")
         for problem in result.problems[:SHOWN_REJECTS]:
             print(f"  rejected {problem}")
         if result.rows_rejected > SHOWN_REJECTS:

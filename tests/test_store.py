@@ -58,7 +58,7 @@ def test_a_changed_column_type_is_refused_with_advice(tmp_path: Path, definition
     path = tmp_path / "ops.duckdb"
     Store(path, definitions).close()
     text = CONFIG.read_text().replace(
-        "units: {type: integer, min: 0}", "units: {type: decimal, min: 0}"
+        "units: {type: integer, min: 0,", "units: {type: decimal, min: 0,"
     )
     with pytest.raises(
         StoreError, match="shipments.units is stored as BIGINT but kpis.yaml now declares decimal"

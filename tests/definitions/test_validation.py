@@ -53,8 +53,8 @@ CASES = [
     ),
     (
         "unknown column setting",
-        "csat_score: {type: integer, nullable: true, min: 1, max: 5}",
-        "csat_score: {type: integer, nulable: true, min: 1, max: 5}",
+        "csat_score: {type: integer, nullable: true, min: 1, max: 5,",
+        "csat_score: {type: integer, nulable: true, min: 1, max: 5,",
         "sources.tickets.columns.csat_score.nulable",
         "unknown key 'nulable'",
         "did you mean 'nullable'?",
@@ -78,8 +78,8 @@ CASES = [
     ),
     (
         "bad column type",
-        "qty_on_hand: {type: integer, min: 0}",
-        "qty_on_hand: {type: int, min: 0}",
+        "qty_on_hand: {type: integer, min: 0,",
+        "qty_on_hand: {type: int, min: 0,",
         "sources.inventory.columns.qty_on_hand.type",
         "'int' is not allowed",
         None,
@@ -247,16 +247,16 @@ CASES = [
     ),
     (
         "bounds on a string",
-        "sku: {type: string}",
-        "sku: {type: string, min: 1}",
+        "sku: {type: string,",
+        "sku: {type: string, min: 1,",
         "sources.inventory.columns.sku",
         "min/max set on a string column",
         None,
     ),
     (
         "optional but not nullable",
-        "priority: {type: string, nullable: true, optional: true}",
-        "priority: {type: string, optional: true}",
+        "priority: {type: string, nullable: true, optional: true,",
+        "priority: {type: string, optional: true,",
         "sources.tickets.columns.priority.optional",
         "an optional column must also be nullable",
         None,
@@ -327,8 +327,8 @@ def test_every_problem_is_reported_at_once() -> None:
 
 def test_a_broken_source_still_lets_its_kpis_be_checked() -> None:
     edited = TEXT.replace(
-        "csat_score: {type: integer, nullable: true, min: 1, max: 5}",
-        "csat_score: {type: integer, nulable: true, min: 1, max: 5}",
+        "csat_score: {type: integer, nullable: true, min: 1, max: 5,",
+        "csat_score: {type: integer, nulable: true, min: 1, max: 5,",
     ).replace("expr: count(csat_score)}", "expr: count(csat_scor)}")
     with pytest.raises(DefinitionError) as caught:
         parse_definitions(edited)
