@@ -40,3 +40,16 @@ def test_the_two_commands_exist_in_the_makefile() -> None:
         r"^test:", makefile, re.MULTILINE
     )
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def cli_reference() -> str:
+    """The README's CLI reference block, from the real --help of every command."""
+    return "```\n" + "\n".join(_help(c) for c in COMMANDS) + "```\n"
+
+
+if __name__ == "__main__":  # python -m tests.test_docs: rewrite the README's CLI reference
+    start = "<!-- cli-reference: generated from `kpis ... --help`; tests/test_docs.py checks it -->\n"  # noqa: E501
+    end = "<!-- cli-reference-end -->"
+    head, rest = README.split(start)
+    _, tail = rest.split(end)
+    (ROOT / "README.md").write_text(head + start + cli_reference() + end + tail, encoding="utf-8")

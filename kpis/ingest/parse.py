@@ -27,6 +27,7 @@ _NUMBER = {
     ".": r"^[+-]?(\d{1,3}(,\d{3})*|\d+)(\.\d+)?([eE][+-]?\d+)?$",
     ",": r"^[+-]?(\d{1,3}(\.\d{3})*|\d+)(,\d+)?$",
 }
+_FORMULA = r"^[=@]|^[+-]\s*[A-Za-z(]"
 _OFFSET = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([+-]\d{2}(:?\d{2})?|Z)$"
 _SEPARATED = ("/", "-", ".")
 _EXPECTED = {
@@ -146,6 +147,12 @@ def column_rejections(
     if column.type != "string":
         message = f"'{name}: \"' || {raw} || '\" is not {_expected(column, fmt)}'"
         found.append(Rejection(f"{raw} IS NOT NULL AND {typed} IS NULL", name, raw, message))
+    else:
+        # =HYPERLINK(...) and friends: the tool exported formulas, not values, and a formula
+        # stored here could run in the spreadsheet of whoever downloads it later.
+        formula = f"regexp_matches({raw}, {sql_literal(_FORMULA)})"
+        message = f"'{name}: \"' || left({raw}, 40) || '\" is a spreadsheet formula, not a value; export values only'"  # noqa: E501
+        found.append(Rejection(formula, name, raw, message))
     if column.min is not None:
         found.append(
             Rejection(

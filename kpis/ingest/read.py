@@ -58,7 +58,10 @@ def stage_upload(path: Path, staging: Path, shown: str, encoding: str | None = N
     with path.open("rb") as handle:
         head = handle.read(8)
     name = path.name.lower()
-    if name.endswith(EXCEL_SUFFIXES) or (head.startswith(b"PK\x03\x04") and _is_workbook(path)):
+    workbook_bytes = head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0"))
+    if (name.endswith(EXCEL_SUFFIXES) and workbook_bytes) or (
+        head.startswith(b"PK\x03\x04") and _is_workbook(path)
+    ):
         return _stage_workbook(path, staging, shown)
     if head.startswith(b"\x1f\x8b"):
         raw = staging / f"{uuid.uuid4().hex}.raw"
@@ -76,6 +79,15 @@ def stage_upload(path: Path, staging: Path, shown: str, encoding: str | None = N
         finally:
             raw.unlink(missing_ok=True)
         return Staged(staged.path, digest.hexdigest(), staged.encoding, "csv.gz")  # type: ignore[attr-defined]
+    sample = head + _peek(path, 512)
+    stripped = sample.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if stripped.startswith((b"<!doctype html", b"<html", b"<?xml")):
+        raise IngestError(
+            f"{shown} is a web page or XML, not a CSV export (often a login page saved instead "
+            "of the export): download the export again"
+        )
+    if stripped[:1] in (b"{", b"["):
+        raise IngestError(f"{shown} is JSON, not a CSV export: export the data as CSV")
     for magic, what in _MAGIC:
         if head.startswith(magic):
             hint = (
@@ -85,6 +97,12 @@ def stage_upload(path: Path, staging: Path, shown: str, encoding: str | None = N
             )
             raise IngestError(f"{shown} is {what}, not a CSV export: {hint}")
     return _stage_text(path, staging, shown, encoding)
+
+
+def _peek(path: Path, size: int) -> bytes:
+    with path.open("rb") as handle:
+        handle.seek(8)
+        return handle.read(size)
 
 
 def _sha256(path: Path) -> object:

@@ -8,6 +8,8 @@ rejection threshold is refused whole; otherwise the rejects are stored with the 
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pandas as pd
 
@@ -20,17 +22,38 @@ from kpis.store import REJECTS, one
 Reject = tuple[int | None, str | None, str | None, str]  # line, column, value, reason
 
 
-def _fields_message(message: str) -> str:
-    text = message.replace("Expected Number of Columns:", "expected")
-    return f"wrong number of fields ({text.replace('Found:', 'fields, found').strip()})"
+_COUNTS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+_DELIMITERS = {";": "semicolons", ",": "commas", "\t": "tabs", "|": "pipes"}
+
+
+def _structural_message(kind: str, message: str, text: str, delimiter: str) -> str:
+    """DuckDB's reading errors, said for someone holding the file."""
+    if kind == "UNQUOTED VALUE":
+        return (
+            "a quote opened on this line is never closed, so the rest of the file reads as one "
+            "value; close or remove the quote"
+        )
+    counts = _COUNTS.search(message)
+    if counts is None:
+        return f"cannot be read ({message.strip()})"
+    expected, found = counts.groups()
+    what = "too many" if int(found) > int(expected) else "too few"
+    reason = f"{what} fields (expected {expected}, found {found})"
+    others = [d for d in _DELIMITERS if d != delimiter and text.count(d) >= int(expected) - 1 > 0]
+    if others:
+        reason += f"; this line seems separated by {_DELIMITERS[others[0]]}"
+    return reason
 
 
 def collect(
     cur: duckdb.DuckDBPyConnection, upload: Upload, typed: str, errors: str
 ) -> tuple[int, list[Reject]]:
     """(rows read, every rejected row) of the typed table and DuckDB's own error table."""
+    # DuckDB reports a row missing fields once per missing field: one reason per row.
     structural = cur.execute(
-        f"SELECT byte_position, error_message, csv_line FROM {errors}"
+        "SELECT byte_position, arg_min(error_type, column_idx), "
+        "arg_min(error_message, column_idx), arg_min(csv_line, column_idx) "
+        f"FROM {errors} GROUP BY byte_position ORDER BY byte_position"
     ).fetchall()
     path = upload.staged.path
     structural_lines = line_at_bytes(path, [int(r[0]) for r in structural])
@@ -48,9 +71,15 @@ def collect(
     else:
         lines = record_lines(path, upload.text, wanted, set(structural_lines.values()))
     where = "row" if rows is not None else "line"
+    delimiter = upload.text.delimiter
     found: list[Reject] = [
-        (structural_lines[int(pos)], None, text[:200], f"{_fields_message(msg)}: {text[:80]!r}")
-        for pos, msg, text in structural
+        (
+            structural_lines[int(pos)],
+            None,
+            text[:200],
+            f"{_structural_message(str(kind), msg, text, delimiter)}: {text[:80]!r}",
+        )
+        for pos, kind, msg, text in structural
     ]
     for index, column, value, reason, dup in bad:
         if dup is not None:
