@@ -62,7 +62,9 @@ def test_validate_lists_every_problem_and_fails(tmp_path: Path) -> None:
     lines = result.stderr.splitlines()
     assert lines[0] == f"Error: {bad}: 2 problems"
     target_line = CONFIG.read_text().split("target: 0.95")[0].count("\n") + 1
-    assert any(f":{target_line}: kpis.service_rate.target: percent target 95.0" in line for line in lines)
+    assert any(
+        f":{target_line}: kpis.service_rate.target: percent target 95.0" in line for line in lines
+    )
     assert any(
         "kpis.stock_rotation.annualise: unknown key 'annualise' (did you mean 'annualize'?)" in line
         for line in lines

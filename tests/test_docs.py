@@ -48,7 +48,9 @@ def cli_reference() -> str:
 
 
 if __name__ == "__main__":  # python -m tests.test_docs: rewrite the README's CLI reference
-    start = "<!-- cli-reference: generated from `kpis ... --help`; tests/test_docs.py checks it -->\n"  # noqa: E501
+    start = (
+        "<!-- cli-reference: generated from `kpis ... --help`; tests/test_docs.py checks it -->\n"
+    )
     end = "<!-- cli-reference-end -->"
     head, rest = README.split(start)
     _, tail = rest.split(end)

@@ -28,11 +28,6 @@ _DELIMITERS = {";": "semicolons", ",": "commas", "\t": "tabs", "|": "pipes"}
 
 def _structural_message(kind: str, message: str, text: str, delimiter: str) -> str:
     """DuckDB's reading errors, said for someone holding the file."""
-    if kind == "UNQUOTED VALUE":
-        return (
-            "a quote opened on this line is never closed, so the rest of the file reads as one "
-            "value; close or remove the quote"
-        )
     counts = _COUNTS.search(message)
     if counts is None:
         return f"cannot be read ({message.strip()})"
@@ -71,6 +66,14 @@ def collect(
     else:
         lines = record_lines(path, upload.text, wanted, set(structural_lines.values()))
     where = "row" if rows is not None else "line"
+    for pos, kind, _msg, _text in structural:
+        if kind == "UNQUOTED VALUE":
+            # Everything after the quote became one value: rows were lost, not just this one.
+            raise IngestError(
+                f"{upload.shown}: line {structural_lines[int(pos)]}: a quote opened on this "
+                "line is never closed, so every row after it would be lost; close or remove "
+                "the quote and upload again"
+            )
     delimiter = upload.text.delimiter
     found: list[Reject] = [
         (

@@ -107,6 +107,8 @@ def _read_header(sample: bytes, delimiter: str, quote: str) -> list[str]:
     for record in reader:
         if record and any(field.strip() for field in record):
             return [field.strip() for field in record]
+        if record:  # a line of separators only: DuckDB would take it as the header
+            return []
     return []
 
 
