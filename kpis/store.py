@@ -100,6 +100,11 @@ class Store:
             raise StoreError(f"cannot open {self.path}: {exc}") from None
         except duckdb.Error as exc:
             raise StoreError(f"{self.path} is not a usable DuckDB database: {exc}") from None
+        # The file lock is ours now: whatever is left in staging was left by a process that
+        # died mid-upload (its transaction was never committed), so it can go.
+        for leftover in self.staging_dir.iterdir():
+            if leftover.is_file():
+                leftover.unlink(missing_ok=True)
         try:
             self._create_schema()
             self._lock_down()

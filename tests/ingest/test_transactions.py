@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 
 import kpis.ingest.rejects
@@ -147,3 +153,43 @@ def test_duplicate_keys_inside_one_file_keep_the_first(store: Store, write_csv: 
     assert store.cursor().execute(
         "SELECT resolved_at FROM tickets WHERE ticket_id = 'T3'"
     ).fetchall() == [(None,)]
+
+
+def test_an_ingest_killed_mid_load_leaves_the_previous_data(
+    tmp_path: Path, definitions, write_csv: WriteCsv
+) -> None:
+    """SIGKILL a `kpis ingest` of a large file at several points of its load.
+
+    Each time the database opens again with exactly the data it had before.
+    """
+    db = tmp_path / "ops.duckdb"
+    with Store(db, definitions) as store:
+        ingest_file(store, write_csv("week1.csv", HEADER, WEEK1))
+        before = snapshot(store)
+    big = tmp_path / "big_leads.csv"
+    with big.open("w") as handle:
+        handle.write("lead_id,created_at,channel,converted\n")
+        for i in range(3_000_000):
+            handle.write(f"L{i},2026-01-{i % 28 + 1:02d} 10:00:00,web,{i % 2}\n")
+    kpis = Path(sys.executable).parent / "kpis"
+    staging = db.with_name(db.name + ".staging")
+    kills = 0
+    for delay in (0.3, 1.2, 2.5):  # reading and typing, rejects and keys, saving
+        process = subprocess.Popen(
+            [str(kpis), "--db", str(db), "ingest", str(big)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while not any(staging.glob("*.csv")) and process.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        time.sleep(delay)
+        if process.poll() is not None:
+            continue  # finished first: the load has nothing left to interrupt at this delay
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        kills += 1
+        with Store(db, definitions) as store:
+            assert snapshot(store) == before
+            assert not any(staging.iterdir())  # the killed upload's staged copy was cleared
+    assert kills >= 2
