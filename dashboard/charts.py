@@ -43,7 +43,7 @@ def _layout(fig: go.Figure, kpi: kpis.Kpi, height: int = 300) -> go.Figure:
 
 
 def _hover(kpi: kpis.Kpi, values: Iterable[object]) -> list[str]:
-    return [kpis.format_value(kpi, None if pd.isna(v) else float(v)) for v in values]  # type: ignore[arg-type]
+    return [kpis.format_value(kpi, None if pd.isna(v) else float(v)) for v in values]
 
 
 def _event_lines(
@@ -131,7 +131,7 @@ def before_after(
                 x=middle,
                 y=1,
                 yref="paper",
-                text=f"{label}: {kpis.format_value(kpi, float(value))}",  # type: ignore[arg-type]
+                text=f"{label}: {kpis.format_value(kpi, float(value))}",
                 showarrow=False,
                 yanchor="bottom",
                 font={"size": 12},

@@ -13,7 +13,15 @@ Errors a user can cause are `KpisError` subclasses (see `kpis.errors`).
 
 from kpis.compare import Windows, compare, find_event, windows_around_event
 from kpis.compute import compute, compute_window, coverage, source_coverage
-from kpis.definitions import Definitions, Event, Kpi, Source, load_definitions, parse_definitions
+from kpis.definitions import (
+    Definitions,
+    Event,
+    Kpi,
+    MappingProfile,
+    Source,
+    load_definitions,
+    parse_definitions,
+)
 from kpis.errors import (
     DefinitionError,
     IngestError,
@@ -28,8 +36,11 @@ from kpis.ingest import (
     FilePreview,
     IngestResult,
     ingest_file,
+    mapping_profiles,
     preview_file,
     rejected_rows,
+    save_mapping,
+    suggest_columns,
     undo_upload,
     uploads,
 )
@@ -48,6 +59,7 @@ __all__ = [
     "IngestResult",
     "Kpi",
     "KpisError",
+    "MappingProfile",
     "Problem",
     "Source",
     "SourceNotRecognised",
@@ -67,10 +79,13 @@ __all__ = [
     "iso_week",
     "last_complete_week",
     "load_definitions",
+    "mapping_profiles",
     "parse_definitions",
     "preview_file",
     "rejected_rows",
+    "save_mapping",
     "source_coverage",
+    "suggest_columns",
     "undo_upload",
     "uploads",
     "week_of",

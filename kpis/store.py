@@ -8,6 +8,7 @@ folder and the configuration is locked, so no KPI expression can read or write o
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from kpis.definitions import Definitions, Source
 from kpis.errors import StoreError
 
 SCHEMA_VERSION = 1
+DEFAULT_MEMORY_LIMIT = "512MB"
 UPLOADS = "_kpis_uploads"
 REJECTS = "_kpis_rejects"
 MAPPINGS = "_kpis_mappings"
@@ -115,6 +117,12 @@ class Store:
     def _lock_down(self) -> None:
         staging = str(self.staging_dir.resolve()) + "/"
         con = self._connection
+        # Bounded memory: a 1 GB export must not need gigabytes; beyond this DuckDB spills to
+        # the temporary folder beside the database.
+        limit = os.environ.get("KPIS_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+        con.execute(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
+        temp = str(self.path.with_name(self.path.name + ".tmp").resolve())
+        con.execute(f"SET temp_directory = '{temp.replace(chr(39), chr(39) * 2)}'")
         con.execute("SET autoinstall_known_extensions = false")
         con.execute("SET autoload_known_extensions = false")
         con.execute(f"SET allowed_directories = ['{staging.replace(chr(39), chr(39) * 2)}']")

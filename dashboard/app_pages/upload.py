@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import kpis
-from dashboard import context
+from dashboard import context, mapping_editor
 
 AUTO = "(recognise from the header)"
 
@@ -25,63 +25,103 @@ limit = int(st.get_option("server.maxUploadSize"))
 
 st.title("Upload exports")
 st.caption(
-    f"CSV exports up to {limit} MB each (larger files: `kpis ingest FILE` on the command line). "
+    f"CSV, gzipped CSV or Excel exports up to {limit} MB each (larger files: `kpis ingest FILE` "
+    "on the command line). "
     "Each file is loaded whole or not at all; rows seen before are updated, not counted twice; "
     "columns a source does not declare (names, e-mails...) are not stored."
 )
 
 round_ = st.session_state.setdefault("upload_round", 0)
 files = st.file_uploader(
-    "Export files", type=["csv", "txt", "tsv"], accept_multiple_files=True, key=f"files_{round_}"
+    "Export files",
+    type=["csv", "txt", "tsv", "gz", "xlsx", "xlsm", "xls", "ods"],
+    accept_multiple_files=True,
+    key=f"files_{round_}",
 )
 
 
 def _staged(upload: object) -> str:
     """Write an uploaded file beside the database (where the engine reads uploads from)."""
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", upload.name)  # type: ignore[attr-defined]
-    path = ctx.store.staging_dir / f"upload-{upload.file_id}-{safe}"  # type: ignore[attr-defined]
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", upload.name)
+    path = ctx.store.staging_dir / f"upload-{upload.file_id}-{safe}"
     if not path.exists():
-        path.write_bytes(upload.getvalue())  # type: ignore[attr-defined]
+        path.write_bytes(upload.getvalue())
     return str(path)
 
 
-plans = []
-for upload in files or []:
+NO_PROFILE = "(no mapping profile)"
+
+
+def _plan(upload: object) -> tuple[str, str, str | None, object]:
+    """Preview one file, with its source, profile and (when needed) the mapping editor."""
+    name, file_id = upload.name, upload.file_id
     path = _staged(upload)
+    profiles = kpis.mapping_profiles(ctx.store)
+    saved = st.session_state.pop(f"saved_{file_id}", None)
+    if saved is not None:  # a profile saved on the last run: select it, close the editor
+        st.session_state[f"profile_{file_id}"] = saved
+        st.session_state[f"by_hand_{file_id}"] = False
     with st.container(border=True):
-        head, choice = st.columns([3, 2])
-        head.markdown(f"**{upload.name}** · {upload.size / 1e6:,.2f} MB")
-        chosen = choice.selectbox(
-            "Source",
-            [AUTO, *definitions.sources],
-            key=f"source_{upload.file_id}",
-            label_visibility="collapsed",
+        head, pick_source, pick_profile = st.columns([3, 2, 2])
+        head.markdown(f"**{name}** · {upload.size / 1e6:,.2f} MB")
+        chosen = pick_source.selectbox(
+            "Source", [AUTO, *definitions.sources], key=f"source_{file_id}"
         )
         source = None if chosen == AUTO else str(chosen)
-        preview = kpis.preview_file(ctx.store, path, source, upload.name)
-        if preview.problem:
-            st.error(preview.problem)
+        named = pick_profile.selectbox("Mapping", [NO_PROFILE, *profiles], key=f"profile_{file_id}")
+        mapping: object = None if named == NO_PROFILE else profiles[str(named)]
+        preview = kpis.preview_file(ctx.store, path, source, name, mapping=mapping)
+        by_hand = (
+            preview.problem is not None and preview.source is not None and bool(preview.missing)
+        )
+        if preview.source is not None and st.toggle(
+            "Map columns by hand", value=by_hand, key=f"by_hand_{file_id}"
+        ):
+            st.caption("Pick the file's column for each column of the source (* required).")
+            mapping = mapping_editor.edit(
+                preview, str(preview.source), definitions, f"map_{file_id}"
+            )
+            preview = kpis.preview_file(ctx.store, path, preview.source, name, mapping=mapping)
+            left, right = st.columns([3, 1])
+            profile_name = left.text_input(
+                "Save as mapping profile", placeholder="e.g. acme-helpdesk", key=f"name_{file_id}"
+            )
+            if right.button("Save mapping", key=f"save_{file_id}", disabled=not profile_name):
+                try:
+                    kpis.save_mapping(ctx.store, profile_name, mapping)
+                    # Widgets of this run cannot change now: the next run selects it.
+                    st.session_state[f"saved_{file_id}"] = profile_name.strip()
+                    st.rerun()
+                except kpis.KpisError as exc:
+                    st.error(str(exc))
+        if preview.problem is not None:
+            st.error(str(preview.problem))
         else:
             label = definitions.sources[str(preview.source)].label or preview.source
             st.success(f"Loads into **{label}** ({preview.format})")
+        for note in preview.notes:
+            st.caption(f"Note: {note}")
         if preview.dropped:
             st.caption(f"Not stored: {', '.join(preview.dropped)}")
         if len(preview.rows):
             st.dataframe(preview.rows, hide_index=True, width="stretch")
-    plans.append((upload.name, path, source))
+    return name, path, source, mapping
+
+
+plans = [_plan(upload) for upload in files or []]
 
 if plans and st.button(
     f"Load {len(plans)} file{'s' if len(plans) > 1 else ''}", type="primary", key="load"
 ):
     results = []
-    for name, path, source in plans:
+    for name, path, source, mapping in plans:
         bar = st.progress(0.0, text=f"{name}: starting")
 
         def report(fraction: float, stage: str, bar: object = bar, name: str = name) -> None:
-            bar.progress(min(max(fraction, 0.0), 1.0), text=f"{name}: {stage}")  # type: ignore[attr-defined]
+            bar.progress(min(max(fraction, 0.0), 1.0), text=f"{name}: {stage}")
 
         try:
-            result = kpis.ingest_file(ctx.store, path, source, name, progress=report)
+            result = kpis.ingest_file(ctx.store, path, source, name, report, mapping)
             results.append({"file": name, "result": result})
         except kpis.KpisError as exc:
             results.append({"file": name, "error": str(exc)})

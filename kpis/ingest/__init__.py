@@ -26,7 +26,7 @@ from kpis.ingest.formats import decide, default_date_order, sample_values
 from kpis.ingest.history import rejected_rows, undo_upload, uploads
 from kpis.ingest.lines import first_records
 from kpis.ingest.load import load_text
-from kpis.ingest.mapping import MissingColumns, map_columns, recognise_source
+from kpis.ingest.mapping import MissingColumns, map_columns, recognise_source, suggest_columns
 from kpis.ingest.parse import Plan
 from kpis.ingest.profiles import find_mapping, mapping_profiles, save_mapping
 from kpis.ingest.read import Staged, stage_upload
@@ -47,9 +47,13 @@ __all__ = [
     "preview_file",
     "rejected_rows",
     "save_mapping",
+    "suggest_columns",
     "undo_upload",
     "uploads",
 ]
+
+
+DISTINCT_ROWS = 1000  # rows read for the distinct values a mapping editor offers
 
 
 def _profile(store: Store, mapping: str | MappingProfile | None) -> MappingProfile | None:
@@ -153,6 +157,7 @@ class FilePreview:
         self.dropped = upload.dropped if upload else ()
         self.notes = upload.values.notes if upload else ()
         self.missing = problem.missing if isinstance(problem, MissingColumns) else ()
+        self.distinct: dict[str, list[str]] = {}  # header -> a few of its values, for mapping
 
 
 def preview_file(
@@ -171,8 +176,13 @@ def preview_file(
         return FilePreview(shown, (), pd.DataFrame(), None, exc)
     try:
         text = sniff(store.cursor(), staged.path, shown, settings.get("delimiter"))
-        first = first_records(staged.path, text, rows)
+        first = first_records(staged.path, text, max(rows, DISTINCT_ROWS))
         labels = _unique(text.header)
+        distinct = {
+            name: sorted({r[i].strip() for r in first if i < len(r) and r[i].strip()})[:20]
+            for i, name in enumerate(text.header)
+        }
+        first = first[:rows]
         frame = pd.DataFrame(
             [r[: len(labels)] + [""] * (len(labels) - len(r)) for r in first],
             columns=pd.Index(labels),
@@ -181,8 +191,11 @@ def preview_file(
             upload = _prepare(store, staged, shown, source, profile)
         except IngestError as exc:
             missing_source = exc.source if isinstance(exc, MissingColumns) else source
-            return FilePreview(shown, text.header, frame, None, exc, missing_source)
-        return FilePreview(shown, text.header, frame, upload, None)
+            preview = FilePreview(shown, text.header, frame, None, exc, missing_source)
+        else:
+            preview = FilePreview(shown, text.header, frame, upload, None)
+        preview.distinct = distinct
+        return preview
     except IngestError as exc:
         return FilePreview(shown, (), pd.DataFrame(), None, exc)
     finally:

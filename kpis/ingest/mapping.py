@@ -116,3 +116,14 @@ def recognise_source(header: tuple[str, ...], definitions: Definitions, file: st
     raise SourceNotRecognised(
         f"{file}: line 1: the header ({', '.join(header)}) matches no source{hint}"
     )
+
+
+def suggest_columns(header: tuple[str, ...], source: Source) -> dict[str, str | None]:
+    """For each declared column, the header name that would feed it (None when none does)."""
+    names = _names_for(source)
+    found: dict[str, str | None] = dict.fromkeys(source.columns)
+    for raw in header:
+        column = names.get(normalise(raw))
+        if column is not None and found[column] is None:
+            found[column] = raw
+    return found

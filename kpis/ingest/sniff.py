@@ -91,7 +91,7 @@ def reader_sql(
         f"read_csv({sql_literal(str(path))}, header = true, columns = {{{columns}}}, "
         f"delim = {sql_literal(fmt.delimiter)}, quote = {sql_literal(fmt.quote)}, "
         f"escape = {sql_literal(fmt.escape)}, auto_detect = false, "
-        f"max_line_size = 20000000{rejects})"
+        f"max_line_size = 8000000, buffer_size = 16000000{rejects})"
     )
 
 

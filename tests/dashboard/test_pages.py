@@ -257,3 +257,56 @@ def test_weekly_flags_a_stale_source(open_app: OpenApp, tmp_path: Path, write_cs
     assert "Shipments: data through 3 Mar 2026 (older than this week)" in captions
     assert "Helpdesk tickets: no data" in captions
     assert dt.date(2026, 3, 9) == kpis.week_of(app.selectbox(key="week").value).start
+
+
+ACME = (
+    b"Case,Opened,Closed,Feedback,Via,Customer\n"
+    b"C1,2026-11-10 09:00,2026-11-10 12:00,good,chat,Ann\n"
+    b"C2,2026-11-10 09:00,2026-11-11 09:00,bad,email,Bob\n"
+)
+
+
+def test_mapping_a_file_by_hand_and_reusing_the_profile(open_app: OpenApp, demo_copy: Path) -> None:
+    app = open_app(demo_copy, page="app_pages/upload.py")
+    app.file_uploader[0].set_value(("acme.csv", ACME, "text/csv")).run()
+    assert any("matches no source" in e.value for e in app.error)
+    file_id = app.session_state["files_0"][0].file_id
+    app.selectbox(key=f"source_{file_id}").select("tickets").run()
+    assert any("the tickets export must have the columns ticket_id" in e.value for e in app.error)
+    assert app.toggle(key=f"by_hand_{file_id}").value  # opened, since columns are missing
+    prefix = f"map_{file_id}"
+    for column, header in {
+        "ticket_id": "Case",
+        "created_at": "Opened",
+        "resolved_at": "Closed",
+        "csat_score": "Feedback",
+    }.items():
+        app.selectbox(key=f"{prefix}_col_{column}").select(header).run()
+    app.selectbox(key=f"{prefix}_col_team").select("(a fixed value)").run()
+    app.text_input(key=f"{prefix}_fixed_team").input("support").run()
+    # The tool rates with words: translate them (the editor lists the file's values, sorted).
+    app.session_state[f"{prefix}_values_csat_score"] = {
+        "edited_rows": {0: {"stored as": "1"}, 1: {"stored as": "5"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    app.run()
+    assert any("Loads into **Helpdesk tickets**" in s.value for s in app.success)
+    assert any("Not stored: Customer" in c.value for c in app.caption)
+    app.text_input(key=f"name_{file_id}").input("acme-helpdesk").run()
+    app.button(key=f"save_{file_id}").click().run()
+    assert app.selectbox(key=f"profile_{file_id}").value == "acme-helpdesk"
+    app.button(key="load").click().run()
+    assert any("acme.csv -> tickets" in s.value and "2 rows loaded" in s.value for s in app.success)
+    # Next week's export of the same tool: pick the profile, nothing to map.
+    app.file_uploader[0].set_value(
+        ("acme_next.csv", ACME.replace(b"C1,", b"C3,").replace(b"C2,", b"C4,"), "text/csv")
+    ).run()
+    next_id = app.session_state["files_1"][0].file_id
+    app.selectbox(key=f"profile_{next_id}").select("acme-helpdesk").run()
+    assert any("Loads into **Helpdesk tickets**" in s.value for s in app.success)
+    app.button(key="load").click().run()
+    assert any(
+        "acme_next.csv -> tickets" in s.value and "2 rows loaded" in s.value for s in app.success
+    )
+    assert not app.exception

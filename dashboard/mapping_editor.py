@@ -1,0 +1,64 @@
+"""The Upload page's mapping editor: match a file's columns to a source by hand, once.
+
+When a tool's export does not use the names kpis.yaml knows, the analyst picks, for each
+column of the source, the file's column that holds it (or a fixed value), translates the
+tool's own words where needed ("good" -> 5), and saves it all as a named profile that the
+page and `kpis ingest --mapping NAME` reuse for the next export of the same tool.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import kpis
+
+ABSENT = "(not in this file)"
+FIXED = "(a fixed value)"
+_TRANSLATABLE = ("boolean", "integer", "number", "decimal")
+
+
+def edit(
+    preview: kpis.FilePreview, source: str, definitions: kpis.Definitions, key: str
+) -> kpis.MappingProfile:
+    """Widgets for mapping `preview`'s file onto `source`; returns the profile they describe."""
+    declared = definitions.sources[source]
+    suggested = kpis.suggest_columns(preview.header, declared)
+    columns: dict[str, str] = {}
+    constants: dict[str, str] = {}
+    values: dict[str, dict[str, str]] = {}
+    for name, column in declared.columns.items():
+        options = [ABSENT, FIXED, *preview.header]
+        default = suggested.get(name)
+        required = "" if column.optional else " *"
+        left, right = st.columns([2, 3])
+        choice = left.selectbox(
+            f"{name} ({column.type}){required}",
+            options,
+            index=options.index(default) if default in options else 0,
+            key=f"{key}_col_{name}",
+            help=column.description
+            or (f"also known as: {', '.join(column.aliases)}" if column.aliases else None),
+        )
+        if choice == FIXED:
+            constants[name] = right.text_input(
+                f"value of {name} on every row", key=f"{key}_fixed_{name}"
+            )
+        elif choice != ABSENT:
+            if choice != default:
+                columns[choice] = name
+            seen = preview.distinct.get(choice, [])
+            if column.type in _TRANSLATABLE and seen:
+                with right.expander(f"translate values of {choice!r}"):
+                    table = st.data_editor(
+                        pd.DataFrame({"in the file": seen, "stored as": [""] * len(seen)}),
+                        key=f"{key}_values_{name}", hide_index=True, disabled=["in the file"],
+                    )  # fmt: skip
+                    pairs = {
+                        str(r["in the file"]): str(r["stored as"]).strip()
+                        for r in table.to_dict("records")
+                        if str(r["stored as"] or "").strip()
+                    }
+                    if pairs:
+                        values[name] = pairs
+    return kpis.MappingProfile(source=source, columns=columns, values=values, constants=constants)
