@@ -123,6 +123,7 @@ class Store:
         con.execute(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
         temp = str(self.path.with_name(self.path.name + ".tmp").resolve())
         con.execute(f"SET temp_directory = '{temp.replace(chr(39), chr(39) * 2)}'")
+        con.execute("SET enable_progress_bar = false")  # a cron job's log is not a terminal
         con.execute("SET autoinstall_known_extensions = false")
         con.execute("SET autoload_known_extensions = false")
         con.execute(f"SET allowed_directories = ['{staging.replace(chr(39), chr(39) * 2)}']")
