@@ -17,9 +17,13 @@ import pandas as pd
 
 from kpis.compute import compute_window, coverage, kpis_for_dimension, resolve_kpis
 from kpis.definitions import Event
+from kpis.definitions.methods import method_for
 from kpis.errors import UsageError
+from kpis.inference import infer, seed_for, verdict
 from kpis.periods import DateRange, event_windows
+from kpis.samples import draw
 from kpis.store import Store
+from kpis.trend import explained_by_trend, segmented
 
 COMPARE_COLUMNS = ["kpi", "before", "after", "delta", "delta_pct", "improved"]
 
@@ -52,64 +56,119 @@ def change(before: float | None, after: float | None, higher_is_better: bool) ->
     }
 
 
+COLUMNS = [
+    *COMPARE_COLUMNS[1:], "ci_low", "ci_high", "p_value", "n_before", "n_after", "method",
+    "verdict", "trend_per_week", "counterfactual", "effect_beyond_trend", "effect_ci_low",
+    "effect_ci_high", "effect_p_value", "explained_by_trend", "before_start", "before_end",
+    "after_start", "after_end",
+]  # fmt: skip
+
+
 def compare(
     store: Store,
     before: DateRange,
     after: DateRange,
     kpis: Sequence[str] | None = None,
     by: str | None = None,
+    scope: tuple[str, str] | None = None,
+    statistics: bool = True,
 ) -> pd.DataFrame:
     """Each KPI over `before` and `after`: one row per KPI (and dimension value with `by`).
 
-    Columns: kpi, [dimension, dimension_value], before, after, delta, delta_pct, improved,
-    n_before, n_after (the denominators, or null for one-measure KPIs), and the windows.
+    Columns: kpi, [dimension, dimension_value], before, after, delta, delta_pct, improved;
+    with `statistics`, the 95 % interval of delta (ci_low, ci_high), p_value, the sample
+    sizes in the method's unit (n_before, n_after), method and verdict, and the pre-trend
+    analysis (trend_per_week, counterfactual, effect_beyond_trend and its interval and
+    p-value, explained_by_trend) when the windows are whole ISO weeks; then the windows.
+    `scope` (dimension, value) compares that value's rows only, for the KPIs that have it.
     """
     definitions = store.definitions
     names = resolve_kpis(definitions, kpis)
-    if by is not None:
-        names = kpis_for_dimension(definitions, names, by, explicit=bool(kpis))
+    split = by or (scope[0] if scope else None)
+    if split is not None:
+        names = kpis_for_dimension(definitions, names, split, explicit=bool(kpis) and not scope)
     keys = ["kpi"] + (["dimension", "dimension_value"] if by else [])
     sides = []
     for label, window in (("before", before), ("after", after)):
-        frame = compute_window(store, names, window, None, by)
-        frame = frame[[*keys, "value", "denominator"]].rename(
-            columns={"value": label, "denominator": f"n_{label}"}
-        )
-        sides.append(frame)
+        frame = compute_window(store, names, window, None, split)
+        if scope is not None:
+            frame = frame[frame["dimension_value"] == scope[1]]
+        sides.append(frame[[*keys, "value"]].rename(columns={"value": label}))
     merged = sides[0].merge(sides[1], on=keys, how="outer", sort=False)
+    weekly = _weekly(store, names, before, after, split) if statistics else None
     rows = []
     for record in merged.to_dict("records"):
-        kpi = definitions.kpis[str(record["kpi"])]
+        name = str(record["kpi"])
+        kpi = definitions.kpis[name]
         b, a = _number(record["before"]), _number(record["after"])
-        rows.append(
-            {
-                **{k: record[k] for k in keys},
-                "before": b,
-                "after": a,
-                **change(b, a, kpi.higher_is_better),
-                "n_before": _number(record["n_before"]),
-                "n_after": _number(record["n_after"]),
-                "before_start": before.start,
-                "before_end": before.end,
-                "after_start": after.start,
-                "after_end": after.end,
-            }
-        )
+        row: dict[str, object] = {**{k: record[k] for k in keys}, "before": b, "after": a}
+        row.update(change(b, a, kpi.higher_is_better))
+        if statistics:
+            part = scope or ((by, str(record["dimension_value"])) if by else None)
+            row.update(_statistics(store, name, before, after, row, part, weekly))
+        row.update(before_start=before.start, before_end=before.end,
+                   after_start=after.start, after_end=after.end)  # fmt: skip
+        rows.append(row)
     order = {name: index for index, name in enumerate(names)}
     rows.sort(key=lambda r: order[str(r["kpi"])])
-    return pd.DataFrame(
-        rows,
-        columns=[
-            *keys,
-            *COMPARE_COLUMNS[1:],
-            "n_before",
-            "n_after",
-            "before_start",
-            "before_end",
-            "after_start",
-            "after_end",
-        ],
+    return pd.DataFrame(rows, columns=[*keys, *COLUMNS])
+
+
+def _statistics(
+    store: Store,
+    name: str,
+    before: DateRange,
+    after: DateRange,
+    row: dict[str, object],
+    part: tuple[str, str] | None,
+    weekly: pd.DataFrame | None,
+) -> dict[str, object]:
+    """The interval, p-value, verdict and trend check of one row of the comparison."""
+    kpi = store.definitions.kpis[name]
+    delta = row["delta"] if isinstance(row["delta"], float) else None
+    method = method_for(kpi)
+    found = infer(
+        method,
+        draw(store, name, before, part),
+        draw(store, name, after, part),
+        delta,
+        seed_for(name),
     )
+    result: dict[str, object] = {
+        "ci_low": found.ci_low, "ci_high": found.ci_high, "p_value": found.p_value,
+        "n_before": found.n_before, "n_after": found.n_after, "method": found.method,
+        "verdict": verdict(found, delta, kpi.higher_is_better),
+    }  # fmt: skip
+    fitted = None
+    if weekly is not None:
+        series = weekly[weekly["kpi"] == name]
+        if part is not None:
+            series = series[series["dimension_value"] == part[1]]
+        dates = series["period_start"]
+        fitted = segmented(
+            [_number(v) for v in series[dates <= before.end]["value"]],
+            [_number(v) for v in series[dates >= after.start]["value"]],
+        )
+    result.update(
+        trend_per_week=fitted.per_week if fitted else None,
+        counterfactual=fitted.counterfactual if fitted else None,
+        effect_beyond_trend=fitted.effect if fitted else None,
+        effect_ci_low=fitted.effect_ci_low if fitted else None,
+        effect_ci_high=fitted.effect_ci_high if fitted else None,
+        effect_p_value=fitted.effect_p_value if fitted else None,
+        explained_by_trend=explained_by_trend(fitted, delta, found.p_value),
+    )
+    return result
+
+
+def _weekly(
+    store: Store, names: list[str], before: DateRange, after: DateRange, by: str | None
+) -> pd.DataFrame | None:
+    """Weekly values over both windows, when they are whole ISO weeks in order."""
+    aligned = all(w.start.weekday() == 0 and w.days % 7 == 0 for w in (before, after))
+    if not aligned or after.start <= before.end:
+        return None
+    return compute_window(store, names, DateRange(before.start, after.end), "week", by)
 
 
 def find_event(events: Sequence[Event], name: str) -> Event:

@@ -106,6 +106,20 @@ class Measure(Strict):
     over_time: OverTime | None = None
 
 
+class StatsSettings(Strict):
+    """How a before/after change of this KPI is tested (see kpis/inference.py).
+
+    `auto` picks a two-proportion test for a ratio of counts over the same rows (conversion,
+    CSAT, OTIF) and a bootstrap otherwise: over rows for a median or a mean, over days (weeks
+    for annualised or snapshot KPIs) for a ratio of sums. `min_sample` is the smallest sample
+    on each side, in the method's unit, for which a verdict is given.
+    """
+
+    method: Literal["auto", "two_proportions", "bootstrap"] = "auto"
+    unit: Literal["row", "day", "week"] | None = None
+    min_sample: int | None = Field(default=None, ge=1)
+
+
 class Kpi(Strict):
     """A KPI: either one measure, or a ratio of two measures (ratio of sums, per period)."""
 
@@ -122,6 +136,7 @@ class Kpi(Strict):
     annualize: bool = Field(
         default=False, description="multiply by 365 / days in the period (per-year rate)"
     )
+    stats: StatsSettings = Field(default_factory=StatsSettings)
 
     @property
     def unit_label(self) -> str:
@@ -194,11 +209,21 @@ class Calendar(Strict):
 
 
 class Event(Strict):
-    """A dated operational change that before/after comparisons are anchored on."""
+    """A dated operational change that before/after comparisons are anchored on.
+
+    `scope` limits the change to one value of a dimension (`{warehouse: Lyon}`): a
+    comparison around it looks at that warehouse only.
+    """
 
     name: str
     date: dt.date
     description: str = ""
+    scope: dict[str, str] | None = Field(default=None, max_length=1)
+
+    @property
+    def scope_pair(self) -> tuple[str, str] | None:
+        """(dimension, value) of the scope, if any."""
+        return next(iter(self.scope.items())) if self.scope else None
 
 
 class Definitions(Strict):

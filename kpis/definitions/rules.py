@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from kpis.definitions.methods import method_for
 from kpis.definitions.models import Event, Kpi, MappingProfile, Measure, Source
 from kpis.definitions.sql_check import check_aggregate, check_predicate
 from kpis.names import normalise
@@ -289,6 +290,36 @@ def mappings_refer_to_declared_columns(p: Parsed) -> Iterator[Issue]:
                 )
 
 
+def stats_settings_fit_the_kpi(p: Parsed) -> Iterator[Issue]:
+    """An explicit `stats:` setting must describe a test the KPI's form allows."""
+    for name, kpi in p.kpis.items():
+        explicit = kpi.stats.method != "auto" or kpi.stats.unit is not None
+        if not explicit or any(m.source not in p.sources for m in kpi.measures):
+            continue
+        if any(check_aggregate(m.expr, p.sources[m.source].columns).problems for m in kpi.measures):
+            continue  # reported by measure_sql_is_one_aggregate
+        method = method_for(kpi)
+        if method.kind == "none":
+            yield Issue(
+                ("kpis", name, "stats"),
+                f"no test fits: {method.reason}",
+                "remove stats: to let it be inferred",
+            )
+
+
+def event_scopes_name_dimensions(p: Parsed) -> Iterator[Issue]:
+    """An event's scope is one value of a declared dimension."""
+    dimensions = {d for s in p.sources.values() for d in s.dimensions}
+    for index, event in enumerate(p.events):
+        for dimension in event.scope or {}:
+            if dimension not in dimensions:
+                yield Issue(
+                    ("events", index, "scope"),
+                    f"{dimension!r} is not a dimension",
+                    _did_you_mean(dimension, dimensions),
+                )
+
+
 RULES: tuple[Callable[[Parsed], Iterator[Issue]], ...] = (
     names_are_identifiers,
     source_columns_are_declared,
@@ -303,6 +334,8 @@ RULES: tuple[Callable[[Parsed], Iterator[Issue]], ...] = (
     event_names_are_unique,
     aliases_are_unambiguous,
     mappings_refer_to_declared_columns,
+    stats_settings_fit_the_kpi,
+    event_scopes_name_dimensions,
 )
 
 

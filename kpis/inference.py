@@ -1,0 +1,177 @@
+"""Confidence intervals, p-values and verdicts for before/after changes, with scipy and statsmodels.
+
+Every interval is a 95 % interval of the change (after - before) in the KPI's own unit:
+
+- proportions (conversion, CSAT, OTIF): Newcombe's hybrid score interval built on Wilson
+  intervals, and the pooled two-proportion z-test (statsmodels);
+- medians and means over rows (resolution time): a percentile bootstrap of the difference,
+  each side resampled on its own (scipy.stats.bootstrap), and a permutation test for the
+  p-value (scipy.stats.permutation_test). Above 20,000 rows a side, both run on a seeded
+  subsample and the spread is scaled back by sqrt(m / n) (an m-out-of-n bootstrap), with a
+  normal p-value from that spread: the work stays bounded on millions of rows;
+- ratios of sums and totals (cost per unit, stock rotation): the same bootstrap and
+  permutation test over whole days or weeks, so that rows of one day, which move together,
+  are never split.
+
+Resampling uses 2,000 draws from a generator seeded by the KPI's name: the same data gives the
+same numbers every time.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+
+from kpis.definitions.methods import Method
+from kpis.samples import Sample
+
+RESAMPLES = 2000
+ROW_CAP = 20_000
+ALPHA = 0.05
+SEED = 20_260_518
+
+
+@dataclass(frozen=True)
+class Inference:
+    """The uncertainty of one change."""
+
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    n_before: int
+    n_after: int
+    method: str
+    enough: bool  # both sides reach the KPI's minimum sample
+
+
+def seed_for(name: str) -> int:
+    """A fixed seed per KPI, so that reruns on the same data agree to the last digit."""
+    return SEED + zlib.crc32(name.encode())
+
+
+def infer(
+    method: Method, before: Sample, after: Sample, delta: float | None, seed: int
+) -> Inference:
+    """The interval and p-value of `delta` (after - before) from the two samples."""
+    n_before, n_after = before.size, after.size
+    enough = min(n_before, n_after) >= method.min_sample and delta is not None
+    empty = Inference(None, None, None, n_before, n_after, method.describe(), enough)
+    if method.kind == "none" or delta is None or min(n_before, n_after) < 2:
+        return empty
+    if method.kind == "two_proportions":
+        return _proportions(method, before, after, enough)
+    rng = np.random.default_rng(seed)
+    if method.kind == "bootstrap_rows":
+        low, high, p = _rows(method, before.values, after.values, delta, rng)
+    else:
+        low, high, p = _units(before, after, delta, method.combine, rng)
+    return Inference(low, high, p, n_before, n_after, method.describe(), enough)
+
+
+def _proportions(method: Method, before: Sample, after: Sample, enough: bool) -> Inference:
+    x1, n1, x0, n0 = after.successes, after.trials, before.successes, before.trials
+    low, high = confint_proportions_2indep(x1, n1, x0, n0, method="newcomb", compare="diff")
+    if x1 * n0 == x0 * n1 and x0 in (0, n0):  # both 0 % or both 100 %: no difference at all
+        p = 1.0
+    else:
+        p = float(proportions_ztest([x1, x0], [n1, n0])[1])
+    return Inference(float(low), float(high), p, n0, n1, method.describe(), enough)
+
+
+def _statistic(method: Method) -> Callable[[np.ndarray], np.ndarray]:
+    if method.statistic == "median":
+        return lambda x: np.median(x, axis=-1)
+    if method.statistic == "mean":
+        return lambda x: np.mean(x, axis=-1)
+    level = float(method.quantile or 0.5)
+    return lambda x: np.quantile(x, level, axis=-1)
+
+
+def _rows(
+    method: Method, before: np.ndarray, after: np.ndarray, delta: float, rng: np.random.Generator
+) -> tuple[float, float, float]:
+    statistic = _statistic(method)
+
+    def difference(b: np.ndarray, a: np.ndarray, axis: int = -1) -> np.ndarray:
+        return np.asarray(statistic(a) - statistic(b))
+
+    scale = 1.0
+    if max(before.size, after.size) > ROW_CAP:
+        # m-out-of-n: the spread of a median or mean shrinks as 1/sqrt(n), so a subsample's
+        # spread, scaled by sqrt(m/n), is the full sample's.
+        sizes = [min(x.size, ROW_CAP) for x in (before, after)]
+        scale = math.sqrt(sum(m for m in sizes) / (before.size + after.size))
+        before = rng.choice(before, sizes[0], replace=False)
+        after = rng.choice(after, sizes[1], replace=False)
+    boot = stats.bootstrap((before, after), difference, n_resamples=RESAMPLES, method="percentile",
+                           vectorized=True, rng=rng)  # fmt: skip
+    center = float(difference(before, after))
+    spread = boot.bootstrap_distribution - center
+    low = delta + scale * float(np.quantile(spread, ALPHA / 2))
+    high = delta + scale * float(np.quantile(spread, 1 - ALPHA / 2))
+    if scale < 1.0:
+        se = scale * float(np.std(boot.bootstrap_distribution, ddof=1))
+        p = 2 * float(stats.norm.sf(abs(delta) / se)) if se > 0 else (0.0 if delta else 1.0)
+    else:
+        test = stats.permutation_test((before, after), difference, permutation_type="independent",
+                                      n_resamples=RESAMPLES, vectorized=True, rng=rng)  # fmt: skip
+        p = float(test.pvalue)
+    return low, high, p
+
+
+def _units(
+    before: Sample, after: Sample, delta: float, combine: tuple[str, str], rng: np.random.Generator
+) -> tuple[float, float, float]:
+    """Bootstrap and permutation over units: indices into the two sides' pooled units."""
+    numerators = np.concatenate([before.numerators, after.numerators])
+    denominators = (
+        None
+        if before.denominators is None or after.denominators is None
+        else np.concatenate([before.denominators, after.denominators])
+    )
+    pick: dict[str, Callable[..., np.ndarray]] = {"sum": np.sum, "mean": np.mean}
+
+    def value(index: np.ndarray) -> np.ndarray:
+        num = pick[combine[0]](numerators[index], axis=-1)
+        if denominators is None:
+            return np.asarray(num)
+        den = pick[combine[1]](denominators[index], axis=-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(num / den)
+
+    def difference(b: np.ndarray, a: np.ndarray, axis: int = -1) -> np.ndarray:
+        # A resampled or permuted side keeps its size, so it keeps its side's annual scale.
+        return value(a) * after.scale - value(b) * before.scale
+
+    sides = (
+        np.arange(before.numerators.size),
+        before.numerators.size + np.arange(after.numerators.size),
+    )
+    boot = stats.bootstrap(sides, difference, n_resamples=RESAMPLES, method="percentile",
+                           vectorized=True, rng=rng)  # fmt: skip
+    # The point change is the exact KPI's; the units' estimator gives the spread around it
+    # (the two differ only when a unit had no data, e.g. a week without stock snapshots).
+    spread = boot.bootstrap_distribution - float(difference(*sides))
+    finite = spread[np.isfinite(spread)]
+    low = delta + float(np.quantile(finite, ALPHA / 2))
+    high = delta + float(np.quantile(finite, 1 - ALPHA / 2))
+    test = stats.permutation_test(sides, difference, permutation_type="independent",
+                                  n_resamples=RESAMPLES, vectorized=True, rng=rng)  # fmt: skip
+    return low, high, float(test.pvalue)
+
+
+def verdict(inference: Inference, delta: float | None, higher_is_better: bool) -> str:
+    """improved, worsened, no significant change, not enough data (or not tested)."""
+    if delta is None or not inference.enough:
+        return "not enough data"
+    if inference.p_value is None:
+        return "not tested"
+    if inference.p_value >= ALPHA or delta == 0:
+        return "no significant change"
+    return "improved" if (delta > 0) == higher_is_better else "worsened"

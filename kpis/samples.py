@@ -1,0 +1,98 @@
+"""The data a KPI's before/after uncertainty is estimated from, one side at a time.
+
+A proportion needs its two counts; a median needs the rows; a ratio of sums needs its sums
+per day (or week). Each comes from DuckDB already aggregated as far as the method allows:
+only a bootstrap of a median or a mean reads rows, and then only the one value per row
+the statistic is taken of.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kpis.compute import compute_window
+from kpis.definitions.methods import Method, method_for
+from kpis.definitions.sql_check import check_predicate
+from kpis.periods import DateRange, Grain
+from kpis.store import Store, quote
+
+Scope = tuple[str, str] | None  # (dimension, value): only these rows
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One side of a comparison, in the form its method needs."""
+
+    method: Method
+    successes: int = 0  # two_proportions
+    trials: int = 0
+    values: np.ndarray = field(default_factory=lambda: np.empty(0))  # bootstrap_rows
+    numerators: np.ndarray = field(default_factory=lambda: np.empty(0))  # bootstrap_units
+    denominators: np.ndarray | None = None  # None for a total (a one-measure KPI)
+    scale: float = 1.0  # 365 / days of the window for an annualised KPI
+
+    @property
+    def size(self) -> int:
+        """How many observations, rows or units the estimate rests on."""
+        if self.method.kind == "two_proportions":
+            return self.trials
+        if self.method.kind == "bootstrap_rows":
+            return int(self.values.size)
+        return int(self.numerators.size)
+
+
+def _scoped(frame, scope: Scope):  # type: ignore[no-untyped-def]
+    if scope is None:
+        return frame
+    return frame[frame["dimension_value"] == scope[1]]
+
+
+def draw(store: Store, name: str, window: DateRange, scope: Scope = None) -> Sample:
+    """The sample of KPI `name` over `window` (rows of one dimension value with `scope`)."""
+    kpi = store.definitions.kpis[name]
+    method = method_for(kpi)
+    by = scope[0] if scope else None
+    if method.kind == "two_proportions":
+        frame = _scoped(compute_window(store, [name], window, None, by), scope)
+        if frame.empty or np.isnan(frame["denominator"].iloc[0]):
+            return Sample(method)
+        row = frame.iloc[0]
+        return Sample(method, int(row["numerator"]), int(row["denominator"]))
+    if method.kind == "bootstrap_units":
+        grain: Grain = "week" if method.unit == "week" else "day"
+        frame = _scoped(compute_window(store, [name], window, grain, by), scope)
+        if kpi.measure is not None:  # a total: a unit without rows contributes zero
+            return Sample(method, numerators=frame["value"].fillna(0.0).to_numpy(float))
+        kept = frame[frame["denominator"].notna()]
+        return Sample(
+            method,
+            numerators=kept["numerator"].fillna(0.0).to_numpy(float),
+            denominators=kept["denominator"].to_numpy(float),
+            scale=365.0 / window.days if kpi.annualize else 1.0,
+        )
+    if method.kind == "bootstrap_rows":
+        return Sample(method, values=_rows(store, name, method, window, scope))
+    return Sample(method)
+
+
+def _rows(store: Store, name: str, method: Method, window: DateRange, scope: Scope) -> np.ndarray:
+    kpi = store.definitions.kpis[name]
+    assert kpi.measure is not None and method.row_sql is not None
+    measure = kpi.measure
+    source = store.definitions.sources[measure.source]
+    day = f"CAST({quote(measure.time or '')} AS DATE)"
+    where = [f"{day} BETWEEN ? AND ?", f"({method.row_sql}) IS NOT NULL"]
+    if measure.filter:
+        where.append(f"({check_predicate(measure.filter, source.columns).sql})")
+    params: list[object] = [window.start, window.end]
+    if scope is not None:
+        where.append(f"{quote(scope[0])} = ?")
+        params.append(scope[1])
+    sql = (
+        f"SELECT CAST({method.row_sql} AS DOUBLE) FROM {quote(measure.source)} "
+        f"WHERE {' AND '.join(where)}"
+    )
+    rows = store.cursor().execute(sql, params).fetchnumpy()
+    return np.asarray(next(iter(rows.values())), dtype=float)
