@@ -110,6 +110,7 @@ def before_after(
 ) -> go.Figure:
     """The weekly series with both windows shaded and their values drawn across them."""
     fig = trend(kpi, frame, events, height=260)
+    _trend_line(fig, row, before, after)
     for window, fill, label, side in (
         (before, BEFORE_FILL, "before", "before"),
         (after, AFTER_FILL, "after", "after"),
@@ -136,6 +137,55 @@ def before_after(
                 yanchor="bottom",
                 font={"size": 12},
             )
+    return fig
+
+
+def _trend_line(
+    fig: go.Figure, row: dict[str, object], before: kpis.DateRange, after: kpis.DateRange
+) -> None:
+    """The pre-event trend, continued over the after window: what it would have been."""
+    start, slope = row.get("trend_start"), row.get("trend_per_week")
+    if not isinstance(start, float) or not isinstance(slope, float) or pd.isna(start):
+        return
+    weeks = (after.end - before.start).days // 7 + 1
+    days = [before.start + dt.timedelta(weeks=w) for w in range(weeks)]
+    fig.add_trace(go.Scatter(
+        x=days, y=[start + slope * w for w in range(weeks)], mode="lines", name="trend before, continued",  # noqa: E501
+        line={"color": "rgba(128,128,128,0.8)", "dash": "dash", "width": 1.5}, hoverinfo="skip",
+    ))  # fmt: skip
+
+
+def intervals(definitions: kpis.Definitions, table: pd.DataFrame) -> go.Figure:
+    """Each KPI's change in per cent of its before value, with its 95 % interval."""
+    rows = [
+        r for r in table.to_dict("records") if isinstance(r.get("ci_low"), float) and r["before"]
+    ]
+    labels, centers, lows, highs, colours, texts = [], [], [], [], [], []
+    for row in rows:
+        kpi = definitions.kpis[row["kpi"]]
+        base = abs(float(row["before"]))
+        labels.append(kpi.label)
+        centers.append(float(row["delta"]) / base)
+        lows.append((float(row["delta"]) - float(row["ci_low"])) / base)
+        highs.append((float(row["ci_high"]) - float(row["delta"])) / base)
+        colours.append(
+            {"improved": BETTER, "worsened": WORSE}.get(
+                str(row["verdict"]), "rgba(128,128,128,0.9)"
+            )
+        )
+        interval = kpis.format_interval(kpi, row["ci_low"], row["ci_high"])
+        texts.append(f"{kpis.format_delta(kpi, row['delta'])} ({interval}), {row['verdict']}")
+    fig = go.Figure(go.Scatter(
+        x=centers, y=labels, mode="markers", marker={"color": colours, "size": 10},
+        error_x={"type": "data", "symmetric": False, "array": highs, "arrayminus": lows, "thickness": 2},  # noqa: E501
+        text=texts, hovertemplate="%{y}: %{text}<extra></extra>",
+    ))  # fmt: skip
+    fig.add_vline(x=0, line={"color": EVENT_LINE, "width": 1})
+    fig.update_layout(
+        height=60 + 45 * len(labels), margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={"title": {"text": "change, % of before (95% interval)"}, "tickformat": "+.0%"},
+        yaxis={"autorange": "reversed"}, showlegend=False,
+    )  # fmt: skip
     return fig
 
 

@@ -101,9 +101,17 @@ def comparison(
     before: tuple[dt.date, dt.date],
     after: tuple[dt.date, dt.date],
     by: str | None = None,
+    scope: tuple[str, str] | None = None,
 ) -> pd.DataFrame:
-    """The before/after table (kpis.compare), cached per data version."""
-    return kpis.compare(_ctx.store, kpis.DateRange(*before), kpis.DateRange(*after), None, by)
+    """The before/after table with its statistics (kpis.compare), cached per data version."""
+    return kpis.compare(
+        _ctx.store, kpis.DateRange(*before), kpis.DateRange(*after), None, by, scope
+    )
+
+
+def events(ctx: Context) -> list[kpis.Event]:
+    """kpis.yaml's events and those added on the Before / after page."""
+    return kpis.all_events(ctx.store)
 
 
 def data_through(ctx: Context) -> dt.date | None:

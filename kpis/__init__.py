@@ -31,7 +31,15 @@ from kpis.errors import (
     StoreError,
     UsageError,
 )
-from kpis.formatting import format_delta, format_relative, format_value
+from kpis.events import all_events, delete_event, save_event
+from kpis.formatting import (
+    format_delta,
+    format_interval,
+    format_p,
+    format_relative,
+    format_value,
+    verdict_text,
+)
 from kpis.ingest import (
     FilePreview,
     IngestResult,
@@ -67,12 +75,16 @@ __all__ = [
     "StoreError",
     "UsageError",
     "Windows",
+    "all_events",
     "compare",
     "compute",
     "compute_window",
     "coverage",
+    "delete_event",
     "find_event",
     "format_delta",
+    "format_interval",
+    "format_p",
     "format_relative",
     "format_value",
     "ingest_file",
@@ -83,11 +95,13 @@ __all__ = [
     "parse_definitions",
     "preview_file",
     "rejected_rows",
+    "save_event",
     "save_mapping",
     "source_coverage",
     "suggest_columns",
     "undo_upload",
     "uploads",
+    "verdict_text",
     "week_of",
     "windows_around_event",
 ]

@@ -98,6 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument(
         "--weeks", type=int, help="weeks on each side of --event (default: all the data covers)"
     )
+    cmp_.add_argument(
+        "--washout",
+        type=int,
+        default=0,
+        metavar="DAYS",
+        help="with --event: leave out the settling-in days after it (default: 0)",
+    )
+    cmp_.add_argument(
+        "--last-year",
+        action="store_true",
+        help="with --event: compare the weeks after it with the same weeks a year earlier",
+    )
     cmp_.add_argument("--kpi", action="append", help="a KPI to compare (repeatable; default: all)")
     cmp_.add_argument("--by", metavar="DIMENSION", help="compare per value of a dimension")
     cmp_.add_argument("--format", choices=["table", "json"], default="table")
@@ -179,22 +191,27 @@ def _compute(store: Store, args: argparse.Namespace) -> int:
 def _compare(store: Store, args: argparse.Namespace) -> int:
     if args.event and (args.before or args.after):
         raise UsageError("give either --event, or --before and --after, not both")
+    scope = None
     if args.event:
-        windows = windows_around_event(store, args.event, args.weeks, args.kpi)
+        windows = windows_around_event(
+            store, args.event, args.weeks, args.kpi, args.washout, args.last_year
+        )
         before, after = windows.before, windows.after
+        scope = windows.event.scope_pair if windows.event else None
     elif args.before and args.after:
-        if args.weeks is not None:
-            raise UsageError("--weeks goes with --event")
+        if args.weeks is not None or args.washout or args.last_year:
+            raise UsageError("--weeks, --washout and --last-year go with --event")
         before, after = parse_range(args.before, "--before"), parse_range(args.after, "--after")
     else:
         raise UsageError(
             "say what to compare: --event NAME, or --before START:END --after START:END"
         )
-    frame = compare(store, before, after, args.kpi, args.by)
+    frame = compare(store, before, after, args.kpi, args.by, scope)
     if args.format == "json":
         print(render.as_json(frame))
     else:
-        print(f"before {before} ({before.days} days)  after {after} ({after.days} days)\n")
+        where = f" in {scope[0]} {scope[1]}" if scope else ""
+        print(f"before {before} ({before.days} days)  after {after} ({after.days} days){where}\n")
         print(render.compare_table(store.definitions, frame))
     return 0
 

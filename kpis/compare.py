@@ -19,6 +19,7 @@ from kpis.compute import compute_window, coverage, kpis_for_dimension, resolve_k
 from kpis.definitions import Event
 from kpis.definitions.methods import method_for
 from kpis.errors import UsageError
+from kpis.events import all_events
 from kpis.inference import infer, seed_for, verdict
 from kpis.periods import DateRange, event_windows
 from kpis.samples import draw
@@ -58,9 +59,9 @@ def change(before: float | None, after: float | None, higher_is_better: bool) ->
 
 COLUMNS = [
     *COMPARE_COLUMNS[1:], "ci_low", "ci_high", "p_value", "n_before", "n_after", "method",
-    "verdict", "trend_per_week", "counterfactual", "effect_beyond_trend", "effect_ci_low",
-    "effect_ci_high", "effect_p_value", "explained_by_trend", "before_start", "before_end",
-    "after_start", "after_end",
+    "verdict", "trend_start", "trend_per_week", "counterfactual", "effect_beyond_trend",
+    "effect_ci_low", "effect_ci_high", "effect_p_value", "explained_by_trend", "before_start",
+    "before_end", "after_start", "after_end",
 ]  # fmt: skip
 
 
@@ -78,8 +79,9 @@ def compare(
     Columns: kpi, [dimension, dimension_value], before, after, delta, delta_pct, improved;
     with `statistics`, the 95 % interval of delta (ci_low, ci_high), p_value, the sample
     sizes in the method's unit (n_before, n_after), method and verdict, and the pre-trend
-    analysis (trend_per_week, counterfactual, effect_beyond_trend and its interval and
-    p-value, explained_by_trend) when the windows are whole ISO weeks; then the windows.
+    analysis (trend_start: the trend in the first week, trend_per_week, counterfactual,
+    effect_beyond_trend and its interval and p-value, explained_by_trend) when the windows
+    are whole ISO weeks; then the windows.
     `scope` (dimension, value) compares that value's rows only, for the KPIs that have it.
     """
     definitions = store.definitions
@@ -150,6 +152,7 @@ def _statistics(
             [_number(v) for v in series[dates >= after.start]["value"]],
         )
     result.update(
+        trend_start=fitted.start if fitted else None,
         trend_per_week=fitted.per_week if fitted else None,
         counterfactual=fitted.counterfactual if fitted else None,
         effect_beyond_trend=fitted.effect if fitted else None,
@@ -183,17 +186,24 @@ def find_event(events: Sequence[Event], name: str) -> Event:
 
 
 def windows_around_event(
-    store: Store, event_name: str, weeks: int | None = None, kpis: Sequence[str] | None = None
+    store: Store,
+    event_name: str,
+    weeks: int | None = None,
+    kpis: Sequence[str] | None = None,
+    washout_days: int = 0,
+    last_year: bool = False,
 ) -> Windows:
-    """Equal whole-ISO-week windows on each side of an event (see `periods.event_windows`).
+    """Equal whole-ISO-week windows around an event (see `periods.event_windows`).
 
     Without `weeks`, the most whole weeks that the data of every compared KPI covers.
     """
-    event = find_event(store.definitions.events, event_name)
+    event = find_event(all_events(store), event_name)
     names = resolve_kpis(store.definitions, kpis)
+    if event.scope_pair is not None:
+        names = kpis_for_dimension(store.definitions, names, event.scope_pair[0], explicit=False)
     span = coverage(store, names, common=True)
     if span is None and weeks is None:
         raise UsageError("there is no data to compare yet: load exports first (kpis ingest)")
     span = span or DateRange(event.date, event.date)
-    before, after = event_windows(event.date, span, weeks)
+    before, after = event_windows(event.date, span, weeks, washout_days, last_year)
     return Windows(before, after, event)

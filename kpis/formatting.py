@@ -53,10 +53,25 @@ def format_relative(delta_pct: float | None) -> str:
     return f"{_number(delta_pct * 100, 1, sign=True)}%"
 
 
-def verdict_word(improved: bool | None, delta: float | None) -> str:
-    """better / worse / same, as read against the KPI's direction."""
-    if improved is None or _missing(delta):
+def format_interval(kpi: Kpi, low: float | None, high: float | None) -> str:
+    """A 95 % interval of a change: +1.2 to +1.8 pp."""
+    if _missing(low) or _missing(high):
         return MISSING
-    if delta == 0:
-        return "same"
-    return "better" if improved else "worse"
+    assert low is not None and high is not None
+    first = format_delta(kpi, low).split(" ")[0]  # the unit is said once, after the second
+    return f"{first} to {format_delta(kpi, high)}"
+
+
+def format_p(p_value: float | None) -> str:
+    """p < 0.001, p = 0.042."""
+    if _missing(p_value):
+        return MISSING
+    assert p_value is not None
+    return "< 0.001" if p_value < 0.001 else f"{p_value:.3f}"
+
+
+def verdict_text(verdict: str | None, explained_by_trend: bool | None) -> str:
+    """The verdict in words, with the pre-trend flag when it applies."""
+    if not verdict:
+        return MISSING
+    return f"{verdict} (the trend before explains it)" if explained_by_trend else verdict

@@ -136,20 +136,40 @@ def parse_range(text: str, what: str = "range") -> DateRange:
 
 
 def event_windows(
-    event_day: dt.date, coverage: DateRange, weeks: int | None
+    event_day: dt.date,
+    coverage: DateRange,
+    weeks: int | None,
+    washout_days: int = 0,
+    last_year: bool = False,
 ) -> tuple[DateRange, DateRange]:
     """Equal runs of whole ISO weeks before and after an event.
 
     The week containing the event is left out unless the event falls on its Monday: it
-    mixes days before and after the change. Without `weeks`, use the most whole weeks the
-    data covers on both sides.
+    mixes days before and after the change. `washout_days` skips the settling-in days after
+    the event (the after window starts on the first Monday after them). With `last_year`,
+    the before window is the same ISO weeks one year (52 weeks) earlier than the after
+    window, which takes seasonality out of the comparison. Without `weeks`, use the most
+    whole weeks the data covers on both sides.
     """
+    if washout_days < 0:
+        raise UsageError("--washout must be 0 days or more")
     monday = grain_start(event_day, "week")
-    after_start = monday if event_day == monday else monday + dt.timedelta(days=7)
     before_end = monday - dt.timedelta(days=1)
-    available = (
-        min((before_end - coverage.start).days + 1, (coverage.end - after_start).days + 1) // 7
-    )
+    settled = event_day + dt.timedelta(days=washout_days)
+    after_start = grain_start(settled, "week")
+    if after_start < settled:
+        after_start += dt.timedelta(days=7)
+    after_weeks = ((coverage.end - after_start).days + 1) // 7
+    if last_year:
+        year = dt.timedelta(weeks=52)
+        if after_start - year < coverage.start:
+            raise UsageError(
+                f"the data starts on {coverage.start}: there is no year of history before "
+                f"{after_start} to compare with"
+            )
+        available = min(after_weeks, 52)
+    else:
+        available = min(((before_end - coverage.start).days + 1) // 7, after_weeks)
     if weeks is None:
         weeks = available
         if weeks < 1:
@@ -160,7 +180,7 @@ def event_windows(
     elif weeks < 1:
         raise UsageError("--weeks must be at least 1")
     span = dt.timedelta(days=7 * weeks)
-    return (
-        DateRange(before_end - span + dt.timedelta(days=1), before_end),
-        DateRange(after_start, after_start + span - dt.timedelta(days=1)),
-    )
+    after = DateRange(after_start, after_start + span - dt.timedelta(days=1))
+    if last_year:
+        return DateRange(after.start - year, after.end - year), after
+    return DateRange(before_end - span + dt.timedelta(days=1), before_end), after

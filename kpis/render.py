@@ -17,7 +17,15 @@ from typing import Any
 import pandas as pd
 
 from kpis.definitions import Definitions
-from kpis.formatting import MISSING, format_delta, format_relative, format_value, verdict_word
+from kpis.formatting import (
+    MISSING,
+    format_delta,
+    format_interval,
+    format_p,
+    format_relative,
+    format_value,
+    verdict_text,
+)
 
 
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -90,19 +98,12 @@ def compute_table(definitions: Definitions, frame: pd.DataFrame) -> str:
 
 
 def compare_table(definitions: Definitions, frame: pd.DataFrame) -> str:
-    """KPI | before | after | change | improvement | verdict, in the COO's usual shape."""
+    """KPI | before | after | change | 95 % interval | improvement | p | verdict."""
     if frame.empty:
         return "Nothing to compare."
     by = "dimension_value" in frame
-    headers = [
-        "KPI",
-        *(["value"] if by else []),
-        "before",
-        "after",
-        "change",
-        "improvement",
-        "verdict",
-    ]
+    headers = ["KPI", *(["value"] if by else []), "before", "after", "change", "95% interval"]
+    headers += ["improvement", "p", "verdict"]
     rows = []
     for row in records(frame):
         kpi = definitions.kpis[row["kpi"]]
@@ -113,8 +114,10 @@ def compare_table(definitions: Definitions, frame: pd.DataFrame) -> str:
                 format_value(kpi, row["before"]),
                 format_value(kpi, row["after"]),
                 format_delta(kpi, row["delta"]),
+                format_interval(kpi, row.get("ci_low"), row.get("ci_high")),
                 format_relative(row["delta_pct"]),
-                verdict_word(row["improved"], row["delta"]),
+                format_p(row.get("p_value")),
+                verdict_text(row.get("verdict"), row.get("explained_by_trend")),
             ]
         )
     return text_table(headers, rows)

@@ -26,6 +26,7 @@ DEFAULT_MEMORY_LIMIT = "512MB"
 UPLOADS = "_kpis_uploads"
 REJECTS = "_kpis_rejects"
 MAPPINGS = "_kpis_mappings"
+EVENTS = "_kpis_events"
 SQL_TYPES = {
     "string": "VARCHAR",
     "integer": "BIGINT",
@@ -173,6 +174,11 @@ class Store:
             con.execute(
                 f"CREATE TABLE IF NOT EXISTS {MAPPINGS} "
                 "(name VARCHAR PRIMARY KEY, spec VARCHAR NOT NULL, saved_at TIMESTAMP NOT NULL)"
+            )
+            con.execute(
+                f"CREATE TABLE IF NOT EXISTS {EVENTS} (name VARCHAR PRIMARY KEY, "
+                "day DATE NOT NULL, description VARCHAR, scope VARCHAR, "
+                "saved_at TIMESTAMP NOT NULL)"
             )
             for name, source in self.definitions.sources.items():
                 self._create_source_tables(con, name, source)

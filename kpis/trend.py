@@ -28,6 +28,7 @@ ALPHA = 0.05
 class Trend:
     """The pre-event trend and the change beyond it, in the KPI's unit."""
 
+    start: float  # the trend's value in the first week of the before window
     per_week: float  # the slope before the event
     per_week_p_value: float
     counterfactual: float  # mean of the after weeks, had the trend simply continued
@@ -59,6 +60,7 @@ def segmented(before: Sequence[float | None], after: Sequence[float | None]) -> 
     low, high = (float(x) for x in np.asarray(effect.conf_int(alpha=ALPHA)).ravel())
     projection = fit.params[0] + fit.params[1] * float(np.mean(after_weeks))
     return Trend(
+        start=float(fit.params[0]),
         per_week=float(fit.params[1]),
         per_week_p_value=float(fit.pvalues[1]),
         counterfactual=float(projection),

@@ -203,7 +203,17 @@ def test_compare_table_in_the_coo_shape(demo_db_copy: str) -> None:
         "before 2026-04-20:2026-05-17 (28 days)  after 2026-05-18:2026-06-14 (28 days)"
     )
     header = out.splitlines()[2]
-    assert header.split() == ["KPI", "before", "after", "change", "improvement", "verdict"]
+    assert header.split() == [
+        "KPI",
+        "before",
+        "after",
+        "change",
+        "95%",
+        "interval",
+        "improvement",
+        "p",
+        "verdict",
+    ]
     assert any(
         line.startswith("Lead conversion rate") and " pp " in line for line in out.splitlines()
     )

@@ -50,7 +50,7 @@ by = picked or None
 st.caption(f"{kpi.description} · {day(start)} – {day(end)}")
 frame = context.values(ctx, ctx.version, (str(name),), grain, start, end, by)
 st.plotly_chart(
-    charts.explorer(kpi, frame, by, definitions.events), theme="streamlit", key="explorer"
+    charts.explorer(kpi, frame, by, context.events(ctx)), theme="streamlit", key="explorer"
 )
 
 shown = frame.drop(columns=["kpi", "dimension"], errors="ignore")

@@ -86,5 +86,5 @@ for index, (name, kpi) in enumerate(definitions.kpis.items()):
     with charts_columns[index % 2]:
         st.markdown(f"**{kpi.label}**")
         st.plotly_chart(
-            charts.trend(kpi, shown, definitions.events), theme="streamlit", key=f"trend_{name}"
+            charts.trend(kpi, shown, context.events(ctx)), theme="streamlit", key=f"trend_{name}"
         )

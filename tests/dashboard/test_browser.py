@@ -172,15 +172,35 @@ def test_before_after_page_shows_the_event_table(server, page) -> None:
     url, _ = server
     _open(page, f"{url}/before-after", "[data-testid=stTable]")
     rows = _table(page)
-    assert rows[0] == ["KPI", "before", "after", "change", "improvement", "verdict"]
-    assert ["Lead conversion rate", "2.0%", "3.5%", "+1.5 pp", "+74.9%", "better"] in rows
+    assert rows[0] == [
+        "KPI",
+        "before",
+        "after",
+        "change",
+        "95% interval",
+        "improvement",
+        "p",
+        "verdict",
+    ]
+    assert [
+        "Lead conversion rate",
+        "2.0%",
+        "3.5%",
+        "+1.5 pp",
+        "+1.2 to +1.8 pp",
+        "+74.9%",
+        "< 0.001",
+        "improved",
+    ] in rows
     assert [
         "Customer satisfaction (CSAT)",
         "75.0%",
         "90.0%",
         "+15.0 pp",
+        "+13.3 to +16.6 pp",
         "+20.0%",
-        "better",
+        "< 0.001",
+        "improved",
     ] in rows
     _screenshot(page, "before_after")
 

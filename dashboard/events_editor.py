@@ -1,0 +1,95 @@
+"""Add, edit and remove the dashboard's events (kpis.yaml's are shown, not edited here).
+
+An event is a dated operational change, optionally limited to one value of a dimension
+(a warehouse, a channel). Events saved here live in the database, beside the data they
+explain; every trend chart draws them, and the Before / after page compares around them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+import kpis
+from dashboard import context
+
+NEW = "(a new event)"
+ANYWHERE = "(everywhere)"
+
+
+def manage(ctx: context.Context) -> None:
+    """The events table and the form to add, change or remove one."""
+    definitions = ctx.definitions
+    fixed = {e.name for e in definitions.events}
+    every = kpis.all_events(ctx.store)
+    listed = [
+        {
+            "name": e.name,
+            "date": e.date,
+            "description": e.description,
+            "only for": " = ".join(e.scope_pair) if e.scope_pair else "",
+            "from": "kpis.yaml" if e.name in fixed else "this dashboard",
+        }
+        for e in every
+    ]
+    st.dataframe(pd.DataFrame(listed), hide_index=True, width="stretch")
+    editable = [e for e in every if e.name not in fixed]
+    chosen = st.selectbox("Event to edit", [NEW, *[e.name for e in editable]], key="event_edit")
+    current = next((e for e in editable if e.name == chosen), None)
+    dimensions = sorted({d for s in definitions.sources.values() for d in s.dimensions})
+    with st.form("event_form", clear_on_submit=current is None):
+        name = st.text_input("Name", value=current.name if current else "", key="event_name")
+        day = st.date_input(
+            "Date", value=current.date if current else dt.date.today(), key="event_date"
+        )
+        description = st.text_area(
+            "What changed", value=current.description if current else "", key="event_description"
+        )
+        scope_now = current.scope_pair if current else None
+        left, right = st.columns(2)
+        options = [ANYWHERE, *dimensions]
+        dimension = left.selectbox(
+            "Only for",
+            options,
+            index=options.index(scope_now[0]) if scope_now else 0,
+            key="event_scope_dimension",
+        )
+        value = right.text_input(
+            "value",
+            value=scope_now[1] if scope_now else "",
+            key="event_scope_value",
+            placeholder="e.g. Lyon",
+        )
+        saved = st.form_submit_button("Save the event", type="primary")
+    if saved:
+        scope = {dimension: value.strip()} if dimension != ANYWHERE and value.strip() else None
+        try:
+            event = kpis.Event(
+                name=name.strip(), date=day, description=description.strip(), scope=scope
+            )
+            kpis.save_event(ctx.store, event, replaces=current.name if current else None)
+        except (kpis.KpisError, ValueError) as exc:
+            st.error(f"Not saved: {exc}")
+        else:
+            context.invalidate()
+            st.session_state["event_message"] = f"Saved {event.name} ({event.date:%d %b %Y})."
+            st.rerun()
+    if current is not None:
+        if st.button(f"Remove {current.name}…", key="event_remove"):
+            st.session_state["event_pending"] = current.name
+        if st.session_state.get("event_pending") == current.name:
+            st.warning(f"Remove the event {current.name}? Comparisons around it go with it.")
+            yes, no = st.columns(2)
+            if yes.button("Yes, remove it", key="event_remove_confirm"):
+                kpis.delete_event(ctx.store, current.name)
+                del st.session_state["event_pending"]
+                st.session_state["event_message"] = f"Removed {current.name}."
+                context.invalidate()
+                st.rerun()
+            if no.button("Cancel", key="event_remove_cancel"):
+                del st.session_state["event_pending"]
+                st.rerun()
+    if "event_message" in st.session_state:
+        st.info(st.session_state.pop("event_message"))

@@ -1,0 +1,76 @@
+"""Events: the dated changes comparisons are anchored on, from kpis.yaml and the dashboard.
+
+Events in kpis.yaml are reviewed with the definitions and cannot be changed from the
+dashboard; events added on the Before / after page are kept in the database beside the data
+they explain. Both are listed together, by date, and every trend chart draws them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from pydantic import ValidationError
+
+from kpis.definitions import Event
+from kpis.errors import UsageError
+from kpis.store import EVENTS, Store
+
+
+def saved_events(store: Store) -> list[Event]:
+    """Events added from the dashboard."""
+    rows = (
+        store.cursor()
+        .execute(f"SELECT name, day, description, scope FROM {EVENTS} ORDER BY day, name")
+        .fetchall()
+    )
+    found = []
+    for name, day, description, scope in rows:
+        try:
+            found.append(Event(name=name, date=day, description=description or "",
+                               scope=json.loads(scope) if scope else None))  # fmt: skip
+        except ValidationError:
+            continue
+    return found
+
+
+def all_events(store: Store) -> list[Event]:
+    """kpis.yaml's events, then the dashboard's, in date order."""
+    return sorted([*store.definitions.events, *saved_events(store)], key=lambda e: (e.date, e.name))
+
+
+def save_event(store: Store, event: Event, replaces: str | None = None) -> None:
+    """Add an event, or replace the saved event called `replaces` (which may be renamed)."""
+    name = event.name.strip()
+    if not name:
+        raise UsageError("an event needs a name")
+    if name in {e.name for e in store.definitions.events}:
+        raise UsageError(f"{name!r} is an event of kpis.yaml; choose another name")
+    scope = event.scope_pair
+    if scope is not None:
+        dimensions = {d for s in store.definitions.sources.values() for d in s.dimensions}
+        if scope[0] not in dimensions:
+            raise UsageError(
+                f"{scope[0]!r} is not a dimension; use one of {', '.join(sorted(dimensions))}"
+            )
+    with store.transaction() as cur:
+        if replaces is not None:
+            cur.execute(f"DELETE FROM {EVENTS} WHERE name = ?", [replaces])
+        taken = cur.execute(f"SELECT 1 FROM {EVENTS} WHERE name = ?", [name]).fetchone()
+        if taken is not None:
+            raise UsageError(f"there is already an event called {name!r}")
+        cur.execute(
+            f"INSERT INTO {EVENTS} VALUES (?, ?, ?, ?, ?)",
+            [name, event.date, event.description, json.dumps(event.scope) if event.scope else None,
+             dt.datetime.now()],
+        )  # fmt: skip
+
+
+def delete_event(store: Store, name: str) -> None:
+    """Remove an event added from the dashboard."""
+    if name in {e.name for e in store.definitions.events}:
+        raise UsageError(f"{name!r} is defined in kpis.yaml: remove it there")
+    with store.transaction() as cur:
+        if cur.execute(f"SELECT 1 FROM {EVENTS} WHERE name = ?", [name]).fetchone() is None:
+            raise UsageError(f"there is no saved event called {name!r}")
+        cur.execute(f"DELETE FROM {EVENTS} WHERE name = ?", [name])
