@@ -4,10 +4,11 @@ An interrupted time series: y_w = b0 + b1 w + b2 after_w + b3 (w - w0) after_w o
 before and after an event at week w0. The weekly trend before the event (b1) projects what
 the after weeks would have been had nothing changed; the effect beyond that trend is the
 average gap between the after weeks and the projection (b2 + b3 * mean(w - w0), tested as a
-linear combination). Standard errors are Newey-West (HAC), as weekly values of the same KPI
-are rarely independent. A change that is significant before/after, while the effect beyond
-a significant pre-existing trend in the same direction is not, is flagged: the trend alone
-explains it.
+linear combination) with ordinary least squares and t-distributed tests. Newey-West (HAC)
+errors were tried and rejected: with 12 weeks a side they call a pure trend a change one
+time in five (the simulation in validation/ shows it), where classical errors keep 5 %.
+A change that is significant before/after, while the effect beyond a significant
+pre-existing trend in the same direction is not, is flagged: the trend alone explains it.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def segmented(before: Sequence[float | None], after: Sequence[float | None]) -> 
     values = np.array([v for _, v in points], dtype=float)
     post = (weeks >= start).astype(float)
     design = np.column_stack([np.ones_like(weeks), weeks, post, (weeks - start) * post])
-    fit = sm.OLS(values, design).fit(cov_type="HAC", cov_kwds={"maxlags": 2})
+    fit = sm.OLS(values, design).fit(use_t=True)
     after_weeks = weeks[post == 1]
     gap = np.array([0.0, 0.0, 1.0, float(np.mean(after_weeks - start))])
     effect = fit.t_test(gap)

@@ -128,3 +128,36 @@ def test_windows_around_an_unknown_event(story: Store) -> None:
 def test_windows_around_an_event_with_no_data(store: Store) -> None:
     with pytest.raises(UsageError, match="no data to compare yet"):
         windows_around_event(store, "ops-playbook")
+
+
+def test_a_kpi_already_trending_up_is_flagged_as_explained_by_the_trend(
+    store: Store, write_csv: WriteCsv, tmp_path
+) -> None:
+    """Conversion climbs a little every week for 24 weeks; an 'event' at week 12 changes nothing."""
+    monday = dt.date(2026, 1, 5)
+    rows = []
+    for week in range(24):
+        rate = 0.02 + 0.001 * week + 0.002 * (-1) ** week
+        for i in range(2000):
+            created = monday + dt.timedelta(weeks=week, days=i % 7)
+            rows.append([f"W{week}-{i}", f"{created} 10:00", "web", i < round(rate * 2000)])
+    ingest_file(
+        store, write_csv("climbing.csv", ["lead_id", "created_at", "channel", "converted"], rows)
+    )
+    before = DateRange(monday, monday + dt.timedelta(weeks=12, days=-1))
+    after = DateRange(monday + dt.timedelta(weeks=12), monday + dt.timedelta(weeks=24, days=-1))
+    row = compare(store, before, after, ["conversion_rate"]).to_dict("records")[0]
+    assert (
+        row["verdict"] == "improved" and row["p_value"] < 0.001
+    )  # a naive before/after says it worked
+    assert row["trend_per_week"] == pytest.approx(0.001, rel=0.2)
+    assert row["explained_by_trend"] is True  # but the climb was there before
+    assert row["effect_p_value"] > 0.05
+
+
+def test_a_real_jump_is_not_explained_by_the_trend(demo_store: Store) -> None:
+    windows = windows_around_event(demo_store, "ops-playbook", weeks=12)
+    table = compare(demo_store, windows.before, windows.after, ["conversion_rate", "csat"])
+    assert not table["explained_by_trend"].any()
+    csat = table[table["kpi"] == "csat"].iloc[0]
+    assert csat["effect_p_value"] < 0.05 and csat["effect_beyond_trend"] > 0.1

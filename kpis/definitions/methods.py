@@ -43,7 +43,10 @@ class Method:
         if self.kind == "two_proportions":
             return "two-proportion z-test, Newcombe (Wilson) interval"
         if self.kind == "bootstrap_rows":
-            return f"bootstrap of the {self.statistic} over {self.unit}s, 2000 resamples"
+            return (
+                f"bootstrap of the {self.statistic} over {self.unit}s, 2000 resamples "
+                "(normal with rank-based spreads above 20,000 rows)"
+            )
         if self.kind == "bootstrap_units":
             return f"bootstrap over whole {self.unit}s, 2000 resamples"
         return f"no interval: {self.reason}"
