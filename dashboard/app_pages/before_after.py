@@ -53,8 +53,8 @@ if mode == "event":
     )  # fmt: skip
     event = kpis.find_event(events, name)
     scope = event.scope_pair
-    where = f" · only {scope[0]} {scope[1]}" if scope else ""
-    st.caption(f"{event.description}{where}")
+    where = f"Only {scope[0]} {scope[1]}." if scope else ""
+    st.caption(" ".join(part for part in (event.description, where) if part))
     try:
         windows = kpis.windows_around_event(
             ctx.store, event.name, weeks or None, None, washout, baseline == "last-year"
@@ -135,10 +135,11 @@ st.plotly_chart(charts.intervals(definitions, table), theme="streamlit", key="in
 st.subheader("Weekly series")
 span_start = max(first, before.start - dt.timedelta(weeks=4))
 span_end = min(through, after.end + dt.timedelta(weeks=4))
+# With a scoped event, only the KPIs that have its dimension are in the table.
 weekly = context.values(
     ctx,
     ctx.version,
-    tuple(definitions.kpis),
+    tuple(table["kpi"]),
     "week",
     span_start,
     span_end,

@@ -312,3 +312,26 @@ def test_mapping_a_file_by_hand_and_reusing_the_profile(open_app: OpenApp, demo_
         "acme_next.csv -> tickets" in s.value and "2 rows loaded" in s.value for s in app.success
     )
     assert not app.exception
+
+
+def test_events_are_added_and_removed_on_the_before_after_page(
+    open_app: OpenApp, demo_copy: Path
+) -> None:
+    app = open_app(demo_copy, page="app_pages/before_after.py")
+    app.text_input(key="event_name").input("carrier-switch")
+    app.date_input(key="event_date").set_value(dt.date(2026, 8, 3))
+    app.text_area(key="event_description").input("Regional carrier for all short routes")
+    app.selectbox(key="event_scope_dimension").select("carrier")
+    app.text_input(key="event_scope_value").input("Regional Express")
+    app.button(key="FormSubmitter:event_form-Save the event").click().run()
+    assert any("Saved carrier-switch" in i.value for i in app.info)
+    events = app.selectbox(key="event").options
+    assert any(option.startswith("carrier-switch (03 Aug 2026)") for option in events)
+    app.selectbox(key="event").select_index(0).run()  # newest first: the new event
+    assert any("Only carrier Regional Express." in c.value for c in app.caption)
+    app.selectbox(key="event_edit").select("carrier-switch").run()
+    app.button(key="event_remove").click().run()
+    app.button(key="event_remove_confirm").click().run()
+    assert any("Removed carrier-switch" in i.value for i in app.info)
+    assert not any(o.startswith("carrier-switch") for o in app.selectbox(key="event").options)
+    assert not app.exception
