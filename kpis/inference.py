@@ -4,7 +4,8 @@ Every interval is a 95 % interval of the change (after - before) in the KPI's ow
 
 - proportions (conversion, CSAT, OTIF): Newcombe's hybrid score interval built on Wilson
   intervals, and the pooled two-proportion z-test (statsmodels);
-- medians and means over rows (resolution time): a percentile bootstrap of the difference,
+- medians and means over rows (resolution time): an expanded percentile bootstrap of the
+  difference (the percentile interval widened for small samples, Hesterberg 2015),
   each side resampled on its own (scipy.stats.bootstrap), and a permutation test for the
   p-value (scipy.stats.permutation_test). Above 20,000 rows a side, where each statistic is
   close to normal, a normal interval: a median's spread from its distribution-free rank
@@ -48,6 +49,18 @@ class Inference:
     n_after: int
     method: str
     enough: bool  # both sides reach the KPI's minimum sample
+
+
+def expanded_levels(smallest: int, pooled: int) -> tuple[float, float]:
+    """The percentiles of an expanded percentile interval (Hesterberg 2015).
+
+    A plain percentile bootstrap is too narrow on a few units (12 weeks a side covers about
+    92 % instead of 95 %): the levels are widened by the t quantile and sqrt(n / (n - 1)) of
+    the smaller side. On thousands of rows this changes nothing.
+    """
+    t = float(stats.t.ppf(1 - ALPHA / 2, max(pooled - 2, 1)))
+    tail = float(stats.norm.sf(math.sqrt(smallest / max(smallest - 1, 1)) * t))
+    return tail, 1 - tail
 
 
 def seed_for(name: str) -> int:
@@ -130,8 +143,9 @@ def _rows(
                            vectorized=True, rng=rng)  # fmt: skip
     # The point change is the exact KPI's (DuckDB's); the bootstrap gives the spread around it.
     spread = boot.bootstrap_distribution - float(difference(before, after))
-    low = delta + float(np.quantile(spread, ALPHA / 2))
-    high = delta + float(np.quantile(spread, 1 - ALPHA / 2))
+    lower, upper = expanded_levels(min(before.size, after.size), before.size + after.size)
+    low = delta + float(np.quantile(spread, lower))
+    high = delta + float(np.quantile(spread, upper))
     test = stats.permutation_test((before, after), difference, permutation_type="independent",
                                   n_resamples=RESAMPLES, vectorized=True, rng=rng)  # fmt: skip
     return low, high, float(test.pvalue)
@@ -171,8 +185,10 @@ def _units(
     # (the two differ only when a unit had no data, e.g. a week without stock snapshots).
     spread = boot.bootstrap_distribution - float(difference(*sides))
     finite = spread[np.isfinite(spread)]
-    low = delta + float(np.quantile(finite, ALPHA / 2))
-    high = delta + float(np.quantile(finite, 1 - ALPHA / 2))
+    sizes = (before.numerators.size, after.numerators.size)
+    lower, upper = expanded_levels(min(sizes), sum(sizes))
+    low = delta + float(np.quantile(finite, lower))
+    high = delta + float(np.quantile(finite, upper))
     test = stats.permutation_test(sides, difference, permutation_type="independent",
                                   n_resamples=RESAMPLES, vectorized=True, rng=rng)  # fmt: skip
     return low, high, float(test.pvalue)
