@@ -11,6 +11,7 @@ import streamlit as st
 
 import kpis
 from dashboard import context
+from kpis.definitions.methods import method_for
 
 ctx = context.load()
 definitions = ctx.definitions
@@ -56,6 +57,9 @@ for name, kpi in definitions.kpis.items():
         )
         dims = definitions.dimensions_of(kpi)
         lines.append(f"- **Breakdowns:** {', '.join(dims) if dims else 'none'}")
+        method = method_for(kpi)
+        minimum = f"verdict from {method.min_sample} {method.unit}s a side"
+        lines.append(f"- **Before/after test:** {method.describe()}, {minimum}")
         st.markdown("\n".join(lines))
 
 st.subheader("Sources")
@@ -86,16 +90,19 @@ for name, source in definitions.sources.items():
         )
 
 st.subheader("Events")
-if definitions.events:
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {"name": e.name, "date": e.date, "description": e.description}
-                for e in definitions.events
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+events = context.events(ctx)
+if events:
+    yaml_names = {e.name for e in definitions.events}
+    listed = [
+        {
+            "name": e.name,
+            "date": e.date,
+            "description": e.description,
+            "only for": " = ".join(e.scope_pair) if e.scope_pair else "",
+            "from": "kpis.yaml" if e.name in yaml_names else "the Before / after page",
+        }
+        for e in events
+    ]
+    st.dataframe(pd.DataFrame(listed), hide_index=True, width="stretch")
 else:
-    st.caption("No events in kpis.yaml.")
+    st.caption("No events yet: add them in kpis.yaml or on the Before / after page.")

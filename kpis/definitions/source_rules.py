@@ -1,0 +1,148 @@
+"""Rules about sources, their columns, and the mapping profiles that feed them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from kpis.definitions.parsed import Issue, Parsed, did_you_mean
+from kpis.definitions.sql_check import check_predicate
+from kpis.names import normalise
+
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+_NUMERIC = {"integer", "number", "decimal"}
+_TIME = {"date", "timestamp"}
+
+
+def names_are_identifiers(p: Parsed) -> Iterator[Issue]:
+    """Names become SQL identifiers and URL parameters: lowercase letters, digits, _."""
+    hint = "use lowercase letters, digits and _ (e.g. cost_per_unit)"
+    for section, names in (("sources", p.sources), ("kpis", p.kpis)):
+        for name in names:
+            if not _IDENTIFIER.match(name):
+                yield Issue((section, name), f"name {name!r} is not a valid identifier", hint)
+    for sname, source in p.sources.items():
+        for column in source.columns:
+            if not _IDENTIFIER.match(column):
+                yield Issue(
+                    ("sources", sname, "columns", column),
+                    f"column name {column!r} is not a valid identifier",
+                    hint,
+                )
+
+
+def source_columns_are_declared(p: Parsed) -> Iterator[Issue]:
+    """key, time_columns and dimensions must name declared columns of the right type."""
+    for sname, source in p.sources.items():
+        for listed in ("key", "time_columns", "dimensions"):
+            for index, column in enumerate(getattr(source, listed)):
+                spec = source.columns.get(column)
+                path = ("sources", sname, listed, index)
+                if spec is None:
+                    yield Issue(
+                        path,
+                        f"{column!r} is not a declared column",
+                        did_you_mean(column, source.columns),
+                    )
+                elif listed == "key" and (spec.nullable or spec.optional):
+                    yield Issue(path, f"key column {column!r} cannot be nullable or optional")
+                elif listed == "time_columns" and spec.type not in _TIME:
+                    yield Issue(
+                        path,
+                        f"time column {column!r} has type {spec.type}",
+                        "declare it as date or timestamp",
+                    )
+                elif listed == "dimensions" and spec.type != "string":
+                    yield Issue(
+                        path,
+                        f"dimension {column!r} has type {spec.type}",
+                        "dimensions are string columns",
+                    )
+
+
+def column_settings_fit_types(p: Parsed) -> Iterator[Issue]:
+    """min/max only on numbers, values only on strings, optional columns must be nullable."""
+    for sname, source in p.sources.items():
+        for cname, column in source.columns.items():
+            path = ("sources", sname, "columns", cname)
+            if (column.min is not None or column.max is not None) and column.type not in _NUMERIC:
+                yield Issue(
+                    path,
+                    f"min/max set on a {column.type} column",
+                    "bounds apply to integer, number and decimal",
+                )
+            if column.min is not None and column.max is not None and column.min > column.max:
+                yield Issue((*path, "min"), f"min {column.min} is greater than max {column.max}")
+            if column.values is not None and column.type != "string":
+                yield Issue((*path, "values"), "allowed values only apply to string columns")
+            if column.optional and not column.nullable:
+                yield Issue(
+                    (*path, "optional"),
+                    "an optional column must also be nullable",
+                    "add nullable: true",
+                )
+
+
+def snapshot_sources_are_keyed_by_date(p: Parsed) -> Iterator[Issue]:
+    """A snapshot source has one time column, the snapshot date, which is part of its key."""
+    for sname, source in p.sources.items():
+        if source.kind != "snapshot":
+            continue
+        if len(source.time_columns) != 1:
+            yield Issue(
+                ("sources", sname, "time_columns"),
+                "a snapshot source has exactly one time column (its snapshot date)",
+            )
+        elif source.time_columns[0] not in source.key:
+            yield Issue(
+                ("sources", sname, "key"),
+                f"the snapshot date {source.time_columns[0]!r} must be part of the key",
+            )
+
+
+def source_checks_are_row_rules(p: Parsed) -> Iterator[Issue]:
+    """Each check is one row-level SQL predicate over the source's columns."""
+    for sname, source in p.sources.items():
+        for index, check in enumerate(source.checks):
+            for message, hint in check_predicate(check.rule, source.columns).problems:
+                yield Issue(("sources", sname, "checks", index, "rule"), message, hint)
+
+
+def aliases_are_unambiguous(p: Parsed) -> Iterator[Issue]:
+    """A header name may match only one column of a source."""
+    for sname, source in p.sources.items():
+        owner: dict[str, str] = {}
+        for cname, column in source.columns.items():
+            for alias in (cname, *column.aliases):
+                key = normalise(alias)
+                if key in owner and owner[key] != cname:
+                    yield Issue(
+                        ("sources", sname, "columns", cname, "aliases"),
+                        f"{alias!r} also names column {owner[key]!r}",
+                        "a header must map to one column",
+                    )
+                owner.setdefault(key, cname)
+
+
+def mappings_refer_to_declared_columns(p: Parsed) -> Iterator[Issue]:
+    """A mapping profile names a source, and only that source's columns."""
+    for name, profile in p.mappings.items():
+        source = p.sources.get(profile.source)
+        if source is None:
+            if profile.source not in p.broken:
+                yield Issue(
+                    ("mappings", name, "source"),
+                    f"unknown source {profile.source!r}",
+                    did_you_mean(profile.source, p.sources),
+                )
+            continue
+        targets = [("columns", header, column) for header, column in profile.columns.items()]
+        targets += [("values", column, column) for column in profile.values]
+        targets += [("constants", column, column) for column in profile.constants]
+        for part, key, column in targets:
+            if column not in source.columns:
+                yield Issue(
+                    ("mappings", name, part, key),
+                    f"{column!r} is not a column of {profile.source}",
+                    did_you_mean(column, source.columns),
+                )
