@@ -11,49 +11,117 @@ The public API, used by the `kpis` CLI and the dashboard alike:
 Errors a user can cause are `KpisError` subclasses (see `kpis.errors`).
 """
 
-from kpis.compare import Windows, compare, find_event, windows_around_event
-from kpis.compute import compute, compute_window, coverage, source_coverage
-from kpis.definitions import (
-    Definitions,
-    Event,
-    Kpi,
-    MappingProfile,
-    Source,
-    load_definitions,
-    parse_definitions,
-)
-from kpis.errors import (
-    DefinitionError,
-    IngestError,
-    KpisError,
-    Problem,
-    SourceNotRecognised,
-    StoreError,
-    UsageError,
-)
-from kpis.events import all_events, delete_event, save_event
-from kpis.formatting import (
-    format_delta,
-    format_interval,
-    format_p,
-    format_relative,
-    format_value,
-    verdict_text,
-)
-from kpis.ingest import (
-    FilePreview,
-    IngestResult,
-    ingest_file,
-    mapping_profiles,
-    preview_file,
-    rejected_rows,
-    save_mapping,
-    suggest_columns,
-    undo_upload,
-    uploads,
-)
-from kpis.periods import GRAINS, DateRange, Grain, iso_week, last_complete_week, week_of
-from kpis.store import Store
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kpis.compare import Windows, compare, find_event, windows_around_event
+    from kpis.compute import compute, compute_window, coverage, source_coverage
+    from kpis.definitions import (
+        Definitions,
+        Event,
+        Kpi,
+        MappingProfile,
+        Source,
+        load_definitions,
+        parse_definitions,
+    )
+    from kpis.errors import (
+        DefinitionError,
+        IngestError,
+        KpisError,
+        Problem,
+        SourceNotRecognised,
+        StoreError,
+        UsageError,
+    )
+    from kpis.events import all_events, delete_event, save_event
+    from kpis.formatting import (
+        format_delta,
+        format_interval,
+        format_p,
+        format_relative,
+        format_value,
+        verdict_text,
+    )
+    from kpis.ingest import (
+        FilePreview,
+        IngestResult,
+        ingest_file,
+        mapping_profiles,
+        preview_file,
+        rejected_rows,
+        save_mapping,
+        suggest_columns,
+        undo_upload,
+        uploads,
+    )
+    from kpis.periods import GRAINS, DateRange, Grain, iso_week, last_complete_week, week_of
+    from kpis.store import Store
+
+# Names are imported on first use: `kpis ingest` need not pay for pandas, scipy or plotly's
+# neighbours at every start (see importtime in benchmarks/results.md).
+_LOCATIONS = {
+    "DateRange": "kpis.periods",
+    "DefinitionError": "kpis.errors",
+    "Definitions": "kpis.definitions",
+    "Event": "kpis.definitions",
+    "FilePreview": "kpis.ingest",
+    "GRAINS": "kpis.periods",
+    "Grain": "kpis.periods",
+    "IngestError": "kpis.errors",
+    "IngestResult": "kpis.ingest",
+    "Kpi": "kpis.definitions",
+    "KpisError": "kpis.errors",
+    "MappingProfile": "kpis.definitions",
+    "Problem": "kpis.errors",
+    "Source": "kpis.definitions",
+    "SourceNotRecognised": "kpis.errors",
+    "Store": "kpis.store",
+    "StoreError": "kpis.errors",
+    "UsageError": "kpis.errors",
+    "Windows": "kpis.compare",
+    "all_events": "kpis.events",
+    "compare": "kpis.compare",
+    "compute": "kpis.compute",
+    "compute_window": "kpis.compute",
+    "coverage": "kpis.compute",
+    "delete_event": "kpis.events",
+    "find_event": "kpis.compare",
+    "format_delta": "kpis.formatting",
+    "format_interval": "kpis.formatting",
+    "format_p": "kpis.formatting",
+    "format_relative": "kpis.formatting",
+    "format_value": "kpis.formatting",
+    "ingest_file": "kpis.ingest",
+    "iso_week": "kpis.periods",
+    "last_complete_week": "kpis.periods",
+    "load_definitions": "kpis.definitions",
+    "mapping_profiles": "kpis.ingest",
+    "parse_definitions": "kpis.definitions",
+    "preview_file": "kpis.ingest",
+    "rejected_rows": "kpis.ingest",
+    "save_event": "kpis.events",
+    "save_mapping": "kpis.ingest",
+    "source_coverage": "kpis.compute",
+    "suggest_columns": "kpis.ingest",
+    "undo_upload": "kpis.ingest",
+    "uploads": "kpis.ingest",
+    "verdict_text": "kpis.formatting",
+    "week_of": "kpis.periods",
+    "windows_around_event": "kpis.compare",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LOCATIONS:
+        raise AttributeError(f"module 'kpis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LOCATIONS[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "GRAINS",

@@ -15,14 +15,13 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from kpis import render
-from kpis.compare import compare, windows_around_event
-from kpis.compute import compute
 from kpis.definitions import Definitions, load_definitions
 from kpis.errors import DefinitionError, KpisError, UsageError
-from kpis.ingest import ingest_file, rejected_rows, undo_upload, uploads
 from kpis.periods import GRAINS, parse_date, parse_range
 from kpis.store import Store
+
+# Commands import what they use when they run: loading files needs neither pandas'
+# rendering nor the statistics, and a cron job starts the command every time.
 
 DEFAULT_DB = "data/ops.duckdb"
 DEFAULT_CONFIG = "kpis.yaml"
@@ -147,6 +146,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _ingest(store: Store, args: argparse.Namespace) -> int:
+    from kpis.ingest import ingest_file
+
     status = 0
     for name in args.files:
         try:
@@ -171,6 +172,9 @@ def _ingest(store: Store, args: argparse.Namespace) -> int:
 
 
 def _compute(store: Store, args: argparse.Namespace) -> int:
+    from kpis import render
+    from kpis.compute import compute
+
     frame = compute(
         store,
         args.kpi,
@@ -189,6 +193,9 @@ def _compute(store: Store, args: argparse.Namespace) -> int:
 
 
 def _compare(store: Store, args: argparse.Namespace) -> int:
+    from kpis import render
+    from kpis.compare import compare, windows_around_event
+
     if args.event and (args.before or args.after):
         raise UsageError("give either --event, or --before and --after, not both")
     scope = None
@@ -217,6 +224,9 @@ def _compare(store: Store, args: argparse.Namespace) -> int:
 
 
 def _uploads(store: Store, args: argparse.Namespace) -> int:
+    from kpis import render
+    from kpis.ingest import rejected_rows, uploads
+
     frame = rejected_rows(store, args.rejected) if args.rejected is not None else uploads(store)
     if args.format == "json":
         print(render.as_json(frame))
@@ -259,6 +269,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             return _compare(store, args)
         if args.command == "uploads":
             return _uploads(store, args)
+        from kpis.ingest import undo_upload
+
         print(undo_upload(store, args.batch))
         return 0
 

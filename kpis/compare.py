@@ -20,11 +20,9 @@ from kpis.definitions import Event
 from kpis.definitions.methods import method_for
 from kpis.errors import UsageError
 from kpis.events import all_events
-from kpis.inference import infer, seed_for, verdict
 from kpis.periods import DateRange, event_windows
 from kpis.samples import draw
 from kpis.store import Store
-from kpis.trend import explained_by_trend, segmented
 
 COMPARE_COLUMNS = ["kpi", "before", "after", "delta", "delta_pct", "improved"]
 
@@ -126,6 +124,10 @@ def _statistics(
     weekly: pd.DataFrame | None,
 ) -> dict[str, object]:
     """The interval, p-value, verdict and trend check of one row of the comparison."""
+    # scipy and statsmodels take a second or two to import: only statistics pay for them.
+    from kpis.inference import infer, seed_for, verdict
+    from kpis.trend import explained_by_trend, segmented
+
     kpi = store.definitions.kpis[name]
     delta = row["delta"] if isinstance(row["delta"], float) else None
     method = method_for(kpi)

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from kpis.definitions import MappingProfile
 from kpis.errors import IngestError, UsageError
@@ -34,6 +33,9 @@ from kpis.ingest.sniff import sniff
 from kpis.ingest.upload import IngestResult, Progress, Upload
 from kpis.names import normalise
 from kpis.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "FilePreview",
@@ -84,7 +86,7 @@ def _prepare(
     plan = Plan(
         cmap.positions, profile.constants if profile else {}, profile.values if profile else {}
     )
-    typed = [c for c, spec in declared.columns.items() if spec.type not in ("string", "boolean")]
+    typed = [c for c, spec in declared.columns.items() if spec.type != "string"]
     samples = sample_values(store.cursor(), staged.path, text, cmap.positions, typed)
     values = decide(
         declared, samples, text.delimiter,
@@ -165,6 +167,8 @@ def preview_file(
     rows: int = 5, mapping: str | MappingProfile | None = None,
 ) -> FilePreview:  # fmt: skip
     """The first rows of a file and how it would load; nothing is stored."""
+    import pandas as pd
+
     path = Path(path)
     shown = shown_name or path.name
     profile = _profile(store, mapping)

@@ -32,6 +32,18 @@ _DOT_DECIMAL = re.compile(
 )
 
 
+_NATIVE = {
+    "integer": re.compile(r"^-?\d{1,18}$"),
+    "number": re.compile(r"^-?\d+(\.\d+)?$"),
+    "decimal": re.compile(r"^-?\d{1,12}(\.\d{1,6})?$"),
+    "boolean": re.compile(r"^(true|false)$"),
+    "date": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
+    "timestamp": re.compile(
+        r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
+    ),
+}
+
+
 @dataclass(frozen=True)
 class FileFormat:
     """How this file writes numbers and dates, with the reasons shown to the analyst."""
@@ -40,6 +52,9 @@ class FileFormat:
     date_order: DateOrder = "dmy"
     excel_serials: bool = False
     notes: tuple[str, ...] = field(default=())
+    # Columns DuckDB's reader can type itself (the sample is written the plain ISO way):
+    # faster than typing text in SQL; a value it cannot read sends the file the slow way.
+    native: frozenset[str] = frozenset()
 
     def describe(self) -> str:
         parts = [f"decimal {'comma' if self.decimal == ',' else 'point'}"]
@@ -117,7 +132,14 @@ def decide(
                 f"dates read as {'day/month' if order == 'dmy' else 'month/day'}/year: no day "
                 "above 12 in the file decides it (set format: date_order in kpis.yaml to change)"
             )
-    return FileFormat(decimal, order, excel, tuple(notes))
+    native = frozenset(
+        column
+        for column, values in samples.items()
+        if _NATIVE.get(source.columns[column].type) is not None
+        and all(_NATIVE[source.columns[column].type].match(v) for v in values)
+        and (decimal == "." or source.columns[column].type in ("boolean", "date", "timestamp"))
+    )
+    return FileFormat(decimal, order, excel, tuple(notes), native)
 
 
 def default_date_order(timezone: str) -> DateOrder:

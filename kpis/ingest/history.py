@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from kpis.errors import StoreError
 from kpis.store import REJECTS, UPLOADS, Store, history_table, one, quote
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def uploads(store: Store) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from kpis.definitions import Definitions, Source
 from kpis.definitions.sql_check import check_predicate
 from kpis.errors import IngestError
 from kpis.ingest import rejects
-from kpis.ingest.parse import typing_select
+from kpis.ingest.parse import NATIVE_MISS, native_positions, typing_select
 from kpis.ingest.sniff import reader_sql, sql_literal
 from kpis.ingest.upload import IngestResult, Progress, Upload
 from kpis.store import UPLOADS, history_table, one, quote
@@ -42,6 +42,28 @@ def _checks(source: Source) -> list[tuple[str, str, str]]:
     return found
 
 
+def _read(
+    cur: duckdb.DuckDBPyConnection,
+    definitions: Definitions,
+    upload: Upload,
+    native: dict[int, str],
+    tables: tuple[str, str, str],
+) -> None:
+    """Read and type the file into the temporary table `tables[0]`."""
+    typed, errors, scans = tables
+    source = definitions.sources[upload.source]
+    reader = reader_sql(upload.staged.path, upload.text, errors, scans, native)
+    timezone = definitions.calendar.timezone
+    select = typing_select(
+        source, upload.plan, reader, upload.values, timezone, _checks(source), native
+    )
+    try:
+        cur.execute(f"CREATE TEMP TABLE {typed} AS {select}")
+    except duckdb.Error as exc:
+        message = str(exc).strip().splitlines()[0]
+        raise IngestError(f"{upload.shown} could not be read: {message}") from None
+
+
 def load_text(
     cur: duckdb.DuckDBPyConnection,
     definitions: Definitions,
@@ -63,17 +85,18 @@ def load_text(
         )  # fmt: skip
     batch = int(one(cur, f"SELECT coalesce(max(batch_id), 0) + 1 FROM {UPLOADS}")[0])
     typed, errors, scans = f"_typed_{batch}", f"_csv_errors_{batch}", f"_csv_scans_{batch}"
-    reader = reader_sql(upload.staged.path, upload.text, errors, scans)
-    select = typing_select(
-        source, upload.plan, reader, upload.values, definitions.calendar.timezone, _checks(source)
-    )
     megabytes = upload.staged.path.stat().st_size / 1e6
     progress(0.2, f"reading and typing {megabytes:,.1f} MB")
-    try:
-        cur.execute(f"CREATE TEMP TABLE {typed} AS {select}")
-    except duckdb.Error as exc:
-        message = str(exc).strip().splitlines()[0]
-        raise IngestError(f"{upload.shown} could not be read: {message}") from None
+    native = native_positions(source, upload.plan, upload.values)
+    _read(cur, definitions, upload, native, (typed, errors, scans))
+    cast_failures = int(one(cur, f"SELECT count(*) FROM {errors} WHERE error_type = 'CAST'")[0])
+    misses = f"SELECT count(*) FROM {typed} WHERE contains(_reason, {sql_literal(NATIVE_MISS)})"
+    if native and (cast_failures or int(one(cur, misses)[0])):
+        # A value the reader could not type where the sample said it would: read the file
+        # again as text, so that every value gets the full reading and its own message.
+        for temporary in (typed, errors, scans):
+            cur.execute(f"DROP TABLE IF EXISTS {temporary}")
+        _read(cur, definitions, upload, {}, (typed, errors, scans))
     progress(0.7, "checking keys and rejected rows")
     _reject_duplicate_keys(cur, source, typed)
     rows_read, found = rejects.collect(cur, upload, typed, errors)

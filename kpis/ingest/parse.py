@@ -24,8 +24,8 @@ _BLANKS = " \t\u00a0\u202f"
 # no-break spaces are the characters themselves (DuckDB's regex has no \u escapes).
 _CURRENCY = "[€$£¥]|\\b(EUR|USD|GBP|CHF|CAD)\\b|[\\s\u00a0\u202f'’]"
 _NUMBER = {
-    ".": r"^[+-]?(\d{1,3}(,\d{3})*|\d+)(\.\d+)?([eE][+-]?\d+)?$",
-    ",": r"^[+-]?(\d{1,3}(\.\d{3})*|\d+)(,\d+)?$",
+    ".": r"^[+-]?((\d{1,3}(,\d{3})*|\d+)(\.\d*)?|\.\d+)([eE][+-]?\d+)?$",
+    ",": r"^[+-]?((\d{1,3}(\.\d{3})*|\d+)(,\d*)?|,\d+)$",
 }
 _FORMULA = r"^[=@]|^[+-]\s*[A-Za-z(]"
 _OFFSET = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([+-]\d{2}(:?\d{2})?|Z)$"
@@ -49,8 +49,16 @@ class Rejection:
 
 
 def raw_sql(position: int) -> str:
-    """The trimmed text of file column `position`, NULL when empty."""
-    return f"NULLIF(trim(c{position}, {sql_literal(_BLANKS)}), '')"
+    """The trimmed text of file column `position`, NULL when empty.
+
+    Trimming a set of characters is slow on millions of values, and almost none need it:
+    only values starting or ending with a blank are trimmed.
+    """
+    column = f"c{position}"
+    blanks = ", ".join(sql_literal(ch) for ch in _BLANKS)
+    edge = f"left({column}, 1) IN ({blanks}) OR right({column}, 1) IN ({blanks})"
+    trimmed = f"NULLIF(trim({column}, {sql_literal(_BLANKS)}), '')"
+    return f"CASE WHEN {edge} THEN {trimmed} ELSE NULLIF({column}, '') END"
 
 
 def _date_formats(order: str, with_time: bool) -> list[str]:
@@ -71,6 +79,21 @@ def _date_formats(order: str, with_time: bool) -> list[str]:
 
 
 def _number_sql(raw: str, kind: str, fmt: FileFormat) -> str:
+    """Plain numbers (12, -3.5, 1e3) take a fast cast; the rest the full reading below."""
+    plain = (
+        r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$" if kind != "integer" else r"^[+-]?\d+([eE]\+?\d+)?$"
+    )
+    text = raw if fmt.decimal == "." else f"replace({raw}, ',', '.')"
+    guard = f"regexp_matches({raw}, {sql_literal(plain)})"
+    if fmt.decimal == ",":
+        plain_comma = plain.replace("\\.", ",")
+        guard = f"regexp_matches({raw}, {sql_literal(plain_comma)})"
+    target = "BIGINT" if kind == "integer" else SQL_TYPES[kind]
+    fast = f"CASE WHEN {guard} THEN TRY_CAST({text} AS {target}) END"
+    return f"coalesce({fast}, {_full_number_sql(raw, kind, fmt)})"
+
+
+def _full_number_sql(raw: str, kind: str, fmt: FileFormat) -> str:
     clean = f"regexp_replace(replace({raw}, '%', ''), {sql_literal(_CURRENCY)}, '', 'g')"
     if fmt.decimal == ",":
         normal = f"replace(replace({clean}, '.', ''), ',', '.')"
@@ -103,11 +126,20 @@ def _time_sql(raw: str, kind: str, fmt: FileFormat, timezone: str) -> str:
             f"THEN TIMESTAMP '1899-12-30' + {seconds} END"
         )
     local = f"coalesce({', '.join(parsed)})"
+    if kind == "timestamp":
+        # A wall-clock time skipped by the spring clock change (02:30 that Sunday) reads as
+        # the hour after, as a clock would show it, and as DuckDB's own reader does.
+        zone = sql_literal(timezone)
+        local = f"timezone({zone}, timezone({zone}, {local}))"
     # Timestamps with an offset are instants: convert them to the calendar's wall clock.
-    instant = f"TRY_CAST({raw} AS TIMESTAMPTZ) AT TIME ZONE {sql_literal(timezone)}"
-    value = (
-        f"CASE WHEN regexp_matches({raw}, {sql_literal(_OFFSET)}) THEN {instant} ELSE {local} END"
+    # An offset shows as a +, a - or a Z after the date: cheap to rule out before the regex.
+    maybe_offset = (
+        f"contains(substr({raw}, 11), '+') OR contains(substr({raw}, 11), '-') "
+        f"OR contains(upper({raw}), 'Z')"
     )
+    instant = f"TRY_CAST({raw} AS TIMESTAMPTZ) AT TIME ZONE {sql_literal(timezone)}"
+    offset = f"regexp_matches({raw}, {sql_literal(_OFFSET)})"
+    value = f"CASE WHEN ({maybe_offset}) AND {offset} THEN {instant} ELSE {local} END"
     return f"CAST({value} AS {target})"
 
 
@@ -121,7 +153,9 @@ def typed_sql(raw: str, column: Column, fmt: FileFormat, timezone: str) -> str:
     if kind == "boolean":
         trues = ", ".join(map(sql_literal, TRUE_WORDS))
         falses = ", ".join(map(sql_literal, FALSE_WORDS))
-        return f"CASE WHEN lower({raw}) IN ({trues}) THEN true WHEN lower({raw}) IN ({falses}) THEN false END"  # noqa: E501
+        words = f"CASE WHEN lower({raw}) IN ({trues}) THEN true WHEN lower({raw}) IN ({falses}) THEN false END"  # noqa: E501
+        # The usual spellings first, without lowering every value.
+        return f"CASE {raw} WHEN 'true' THEN true WHEN 'false' THEN false ELSE {words} END"
     return _time_sql(raw, kind, fmt, timezone)
 
 
@@ -150,7 +184,7 @@ def column_rejections(
     else:
         # =HYPERLINK(...) and friends: the tool exported formulas, not values, and a formula
         # stored here could run in the spreadsheet of whoever downloads it later.
-        formula = f"regexp_matches({raw}, {sql_literal(_FORMULA)})"
+        formula = f"left({raw}, 1) IN ('=', '@', '+', '-') AND regexp_matches({raw}, {sql_literal(_FORMULA)})"  # noqa: E501
         message = f"'{name}: \"' || left({raw}, 40) || '\" is a spreadsheet formula, not a value; export values only'"  # noqa: E501
         found.append(Rejection(formula, name, raw, message))
     if column.min is not None:
@@ -205,6 +239,74 @@ class Plan:
     values: Mapping[str, Mapping[str, str]]
 
 
+NATIVE_TYPES = {
+    # Read as DOUBLE, not BIGINT: DuckDB's reader would round 4.5 to 5 without a word.
+    "integer": "DOUBLE",
+    "number": "DOUBLE",
+    "decimal": "DECIMAL(18,6)",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    # With the session's time zone set to the calendar's, DuckDB reads a plain local time
+    # and a time with an offset alike; a local time skipped by a clock change (02:30 on the
+    # spring-forward Sunday) reads as the hour after, as a clock would show it.
+    "timestamp": "TIMESTAMPTZ",
+}
+# The reason given to a value the reader typed but the full reading would judge: the file
+# is then read again the full way (see load.py), so the message the analyst sees is the same.
+NATIVE_MISS = "(read again as text)"
+
+
+def native_positions(source: Source, plan: Plan, fmt: FileFormat) -> dict[int, str]:
+    """File positions DuckDB's reader types itself, with the type it reads them as."""
+    return {
+        position: NATIVE_TYPES[source.columns[name].type]
+        for name, position in plan.positions.items()
+        if name in fmt.native and name not in plan.values
+    }
+
+
+def _native_typed(raw: str, column: Column, timezone: str) -> str:
+    if column.type == "timestamp":
+        return f"{raw} AT TIME ZONE {sql_literal(timezone)}"
+    if column.type == "integer":
+        return (
+            f"CASE WHEN {raw} = trunc({raw}) AND abs({raw}) < 9.2e18 THEN CAST({raw} AS BIGINT) END"  # noqa: E501
+        )
+    return raw
+
+
+def _native_rejections(name: str, column: Column, raw: str, typed: str) -> list[Rejection]:
+    """The checks left once DuckDB's reader has typed the value: presence and bounds."""
+    shown = f"CAST({typed} AS VARCHAR)"
+    found = []
+    if not column.nullable:
+        found.append(
+            Rejection(f"{raw} IS NULL", name, "''", f"'{name}: empty, but a value is required'")
+        )
+    if column.type == "integer":
+        miss = sql_literal(NATIVE_MISS)
+        found.append(Rejection(f"{raw} IS NOT NULL AND {typed} IS NULL", name, shown, miss))
+    if column.min is not None:
+        found.append(
+            Rejection(
+                f"{typed} < {column.min!r}",
+                name,
+                shown,
+                f"'{name}: ' || {shown} || ' is below the minimum {column.min:g}'",
+            )
+        )
+    if column.max is not None:
+        found.append(
+            Rejection(
+                f"{typed} > {column.max!r}",
+                name,
+                shown,
+                f"'{name}: ' || {shown} || ' is above the maximum {column.max:g}'",
+            )
+        )
+    return found
+
+
 def typing_select(
     source: Source,
     plan: Plan,
@@ -212,15 +314,26 @@ def typing_select(
     fmt: FileFormat,
     timezone: str,
     check_sql: list[tuple[str, str, str]],
+    native: dict[int, str] | None = None,
 ) -> str:
     """One SELECT over `reader_sql` giving typed columns plus `_reason`, `_column`, `_value`.
 
-    `check_sql` holds the source's checks as (rendered SQL predicate, message, columns).
+    `check_sql` holds the source's checks as (rendered SQL predicate, message, columns);
+    `native` the file positions the reader has already typed (see native_positions).
     """
     raws, typeds, rejections = [], [], []
+    native = native or {}
     for name, column in source.columns.items():
         typed_name = quote(name)
-        if name in plan.positions:
+        position = plan.positions.get(name)
+        if position is not None and position in native:
+            raw_name = quote(f"_raw_{name}")
+            raws.append(f"c{position} AS {raw_name}")
+            typed_expr = _native_typed(raw_name, column, timezone)
+            typeds.append(f"{raw_name}, {typed_expr} AS {typed_name}")
+            rejections.extend(_native_rejections(name, column, raw_name, typed_name))
+            continue
+        if position is not None:
             raw_expr = _mapped(raw_sql(plan.positions[name]), plan.values.get(name, {}))
         elif name in plan.constants:
             raw_expr = sql_literal(str(plan.constants[name]))

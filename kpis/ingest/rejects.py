@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 import duckdb
-import pandas as pd
 
 from kpis.definitions import Source
 from kpis.errors import IngestError, Problem
@@ -115,6 +114,8 @@ def record(cur: duckdb.DuckDBPyConnection, batch: int, found: list[Reject]) -> N
     """Keep every rejected row's line, column, value and reason with the batch."""
     if not found:
         return
+    import pandas as pd  # only a batch with rejected rows needs it
+
     frame = pd.DataFrame(found, columns=["line", "column_name", "value", "reason"])
     frame.insert(0, "batch_id", batch)
     cur.register("_rejects_frame", frame)

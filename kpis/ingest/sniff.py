@@ -73,14 +73,20 @@ def sniff(
 
 
 def reader_sql(
-    path: Path, fmt: TextFormat, errors: str | None = None, scans: str | None = None
+    path: Path,
+    fmt: TextFormat,
+    errors: str | None = None,
+    scans: str | None = None,
+    types: dict[int, str] | None = None,
 ) -> str:
-    """DuckDB's reader for a staged file: every column as text, named c0, c1, ...
+    """DuckDB's reader for a staged file: columns named c0, c1, ..., as text by default.
 
-    With `errors`, rows with the wrong number of fields go to that table (with their byte
-    position) instead of failing the whole read.
+    `types` gives some positions a type DuckDB reads itself. With `errors`, rows it cannot
+    read (wrong number of fields, a value not of its type) go to that table (with their
+    byte position) instead of failing the whole read.
     """
-    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(fmt.header)))
+    given = types or {}
+    columns = ", ".join(f"'c{i}': '{given.get(i, 'VARCHAR')}'" for i in range(len(fmt.header)))
     rejects = (
         f", store_rejects = true, rejects_table = {sql_literal(errors)}, "
         f"rejects_scan = {sql_literal(scans or errors + '_scan')}"
