@@ -125,10 +125,6 @@ class Store:
         temp = str(self.path.with_name(self.path.name + ".tmp").resolve())
         con.execute(f"SET temp_directory = '{temp.replace(chr(39), chr(39) * 2)}'")
         con.execute("SET enable_progress_bar = false")  # a cron job's log is not a terminal
-        # Times without an offset are the calendar's wall-clock time (see ingest/parse.py);
-        # GLOBAL, because each cursor is a session of its own.
-        zone = self.definitions.calendar.timezone.replace("'", "")
-        con.execute(f"SET GLOBAL TimeZone = '{zone}'")
         con.execute("SET autoinstall_known_extensions = false")
         con.execute("SET autoload_known_extensions = false")
         con.execute(f"SET allowed_directories = ['{staging.replace(chr(39), chr(39) * 2)}']")

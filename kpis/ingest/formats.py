@@ -32,15 +32,20 @@ _DOT_DECIMAL = re.compile(
 )
 
 
+# Values DuckDB's reader types exactly as the full reading would (see ingest/parse.py).
 _NATIVE = {
     "integer": re.compile(r"^-?\d{1,18}$"),
     "number": re.compile(r"^-?\d+(\.\d+)?$"),
     "decimal": re.compile(r"^-?\d{1,12}(\.\d{1,6})?$"),
     "boolean": re.compile(r"^(true|false)$"),
     "date": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
-    "timestamp": re.compile(
-        r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
-    ),
+}
+# Read with a strict format: a value written any other way (an offset, a T, a fraction of a
+# second) is not of the format, so the reader refuses it and the file is read the full way.
+_TIMESTAMP_FORMATS = {
+    "%Y-%m-%d %H:%M:%S": re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"),
+    "%Y-%m-%dT%H:%M:%S": re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"),
+    "%Y-%m-%d %H:%M": re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$"),
 }
 
 
@@ -55,6 +60,7 @@ class FileFormat:
     # Columns DuckDB's reader can type itself (the sample is written the plain ISO way):
     # faster than typing text in SQL; a value it cannot read sends the file the slow way.
     native: frozenset[str] = frozenset()
+    timestamp_format: str = "%Y-%m-%d %H:%M:%S"  # of the native timestamp columns
 
     def describe(self) -> str:
         parts = [f"decimal {'comma' if self.decimal == ',' else 'point'}"]
@@ -132,14 +138,30 @@ def decide(
                 f"dates read as {'day/month' if order == 'dmy' else 'month/day'}/year: no day "
                 "above 12 in the file decides it (set format: date_order in kpis.yaml to change)"
             )
-    native = frozenset(
+    native, timestamp_format = _native(source, samples, decimal)
+    return FileFormat(decimal, order, excel, tuple(notes), native, timestamp_format)
+
+
+def _native(
+    source: Source, given: Mapping[str, Iterable[str]], decimal: str
+) -> tuple[frozenset[str], str]:
+    """The columns whose whole sample DuckDB's reader types as the full reading would."""
+    samples = {column: list(values) for column, values in given.items()}
+    native = {
         column
         for column, values in samples.items()
-        if _NATIVE.get(source.columns[column].type) is not None
-        and all(_NATIVE[source.columns[column].type].match(v) for v in values)
-        and (decimal == "." or source.columns[column].type in ("boolean", "date", "timestamp"))
-    )
-    return FileFormat(decimal, order, excel, tuple(notes), native)
+        if (pattern := _NATIVE.get(source.columns[column].type)) is not None
+        and all(pattern.match(v) for v in values)
+        and (decimal == "." or source.columns[column].type in ("boolean", "date"))
+    }
+    # One timestamp format per file (DuckDB's reader takes one): the one most columns use.
+    times = [c for c in samples if source.columns[c].type == "timestamp"]
+    fitting = {
+        fmt: {c for c in times if all(pattern.match(v) for v in samples[c])}
+        for fmt, pattern in _TIMESTAMP_FORMATS.items()
+    }
+    best = max(fitting, key=lambda fmt: len(fitting[fmt]))
+    return frozenset(native | fitting[best]), best
 
 
 def default_date_order(timezone: str) -> DateOrder:

@@ -48,17 +48,21 @@ def _read(
     upload: Upload,
     native: dict[int, str],
     tables: tuple[str, str, str],
+    temporary: bool,
 ) -> None:
-    """Read and type the file into the temporary table `tables[0]`."""
+    """Read and type the file into the table `tables[0]`, temporary or in the database."""
     typed, errors, scans = tables
     source = definitions.sources[upload.source]
-    reader = reader_sql(upload.staged.path, upload.text, errors, scans, native)
+    reader = reader_sql(
+        upload.staged.path, upload.text, errors, scans, native, upload.values.timestamp_format
+    )
     timezone = definitions.calendar.timezone
     select = typing_select(
         source, upload.plan, reader, upload.values, timezone, _checks(source), native
     )
     try:
-        cur.execute(f"CREATE TEMP TABLE {typed} AS {select}")
+        kind = "TEMP TABLE" if temporary else "TABLE"
+        cur.execute(f"CREATE {kind} {typed} AS SELECT *, NULL::BIGINT AS _dup_of FROM ({select})")
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
         raise IngestError(f"{upload.shown} could not be read: {message}") from None
@@ -88,7 +92,13 @@ def load_text(
     megabytes = upload.staged.path.stat().st_size / 1e6
     progress(0.2, f"reading and typing {megabytes:,.1f} MB")
     native = native_positions(source, upload.plan, upload.values)
-    _read(cur, definitions, upload, native, (typed, errors, scans))
+    # The first load of a source is the big one (a year of history): its rows are typed
+    # straight into the database and the table becomes the source's (see _adopt), so they
+    # are written once rather than twice.
+    first_load = bool(one(cur, f"SELECT count(*) = 0 FROM {quote(upload.source)}")[0])
+    if first_load:
+        typed = f"_kpis_staged_{batch}"
+    _read(cur, definitions, upload, native, (typed, errors, scans), not first_load)
     cast_failures = int(one(cur, f"SELECT count(*) FROM {errors} WHERE error_type = 'CAST'")[0])
     misses = f"SELECT count(*) FROM {typed} WHERE contains(_reason, {sql_literal(NATIVE_MISS)})"
     if native and (cast_failures or int(one(cur, misses)[0])):
@@ -96,14 +106,17 @@ def load_text(
         # again as text, so that every value gets the full reading and its own message.
         for temporary in (typed, errors, scans):
             cur.execute(f"DROP TABLE IF EXISTS {temporary}")
-        _read(cur, definitions, upload, {}, (typed, errors, scans))
+        _read(cur, definitions, upload, {}, (typed, errors, scans), not first_load)
     progress(0.7, "checking keys and rejected rows")
     _reject_duplicate_keys(cur, source, typed)
     rows_read, found = rejects.collect(cur, upload, typed, errors)
     problems = rejects.refuse_if_too_many(upload, source, rows_read, found)
 
     progress(0.8, f"saving into {upload.source}")
-    inserted, updated, unchanged = _upsert(cur, source, upload.source, typed, batch)
+    if first_load and _adopt(cur, source, upload.source, typed, batch):
+        inserted, updated, unchanged = rows_read - len(found), 0, 0
+    else:
+        inserted, updated, unchanged = _upsert(cur, source, upload.source, typed, batch)
     rejects.record(cur, batch, found)
     details = {
         "format": upload.describe(),
@@ -128,9 +141,11 @@ def load_text(
 def _reject_duplicate_keys(cur: duckdb.DuckDBPyConnection, source: Source, typed: str) -> None:
     """Reject later rows repeating a key earlier in the same file; keep the first."""
     keys = ", ".join(quote(k) for k in source.key)
-    cur.execute(f"ALTER TABLE {typed} ADD COLUMN _dup_of BIGINT")
+    # Distinct hashes prove distinct keys, and counting 64-bit hashes is several times
+    # cheaper than counting text keys; only a file with a repeat (or, rarely, a collision)
+    # goes on to the exact search below.
     distinct, total = one(
-        cur, f"SELECT count(DISTINCT ({keys})), count(*) FROM {typed} WHERE _reason IS NULL"
+        cur, f"SELECT count(DISTINCT hash({keys})), count(*) FROM {typed} WHERE _reason IS NULL"
     )
     if distinct == total:
         return
@@ -145,6 +160,31 @@ def _reject_duplicate_keys(cur: duckdb.DuckDBPyConnection, source: Source, typed
               FROM {typed} WHERE _reason IS NULL) AS d
         WHERE {typed}.rowid = d.row_id AND d.row_id <> d.first_row"""
     )
+
+
+def _adopt(
+    cur: duckdb.DuckDBPyConnection, source: Source, name: str, typed: str, batch: int
+) -> bool:
+    """Make the staged rows, less the rejected ones, the source's (empty) table.
+
+    Dropping and adding columns only changes the catalogue in DuckDB; the rows stay where
+    the read wrote them. Returns False, changing nothing, when the staged columns are not
+    exactly the table's (the rows are then inserted as usual).
+    """
+    table = quote(name)
+    described = "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index"  # noqa: E501
+    wanted = cur.execute(described, [name]).fetchall()
+    staged = cur.execute(described, [typed]).fetchall()
+    if [*staged[: len(source.columns)], ("_batch_id", "BIGINT")] != wanted:
+        return False
+    cur.execute(f"DELETE FROM {typed} WHERE _reason IS NOT NULL")
+    cur.execute(f"DROP TABLE {table}")
+    for column in ("_reason", "_column", "_value", "_dup_of"):
+        cur.execute(f"ALTER TABLE {typed} DROP COLUMN {column}")
+    cur.execute(f"ALTER TABLE {typed} ADD COLUMN _batch_id BIGINT DEFAULT {batch}")
+    cur.execute(f"ALTER TABLE {typed} ALTER COLUMN _batch_id DROP DEFAULT")
+    cur.execute(f"ALTER TABLE {typed} RENAME TO {table}")
+    return True
 
 
 def _upsert(

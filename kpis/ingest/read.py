@@ -18,6 +18,7 @@ import hashlib
 import shutil
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -174,38 +175,55 @@ def _scan_utf8(path: Path, shown: str, digest: object) -> str:
     reading it either way would corrupt some text, so it is refused.
     """
     decoder = codecs.getincrementaldecoder("utf-8")()
-    line, non_ascii, bom = 1, False, False
-    invalid_line: int | None = None
-    with path.open("rb") as handle:
-        first = True
+    offset, non_ascii, bom = 0, False, False
+    invalid_at: int | None = None
+    # Hashing runs beside the checks (hashlib lets go of the GIL): a large file is read once
+    # and the two cost the time of the slower one. Lines are counted only to report one.
+    with path.open("rb") as handle, ThreadPoolExecutor(1) as hasher:
+        hashing = None
         while chunk := handle.read(CHUNK):
-            digest.update(chunk)  # type: ignore[attr-defined]
-            if first:
+            if hashing is not None:
+                hashing.result()
+            hashing = hasher.submit(digest.update, chunk)  # type: ignore[attr-defined]
+            if offset == 0:
                 bom = chunk.startswith(codecs.BOM_UTF8)
-                first = False
             if b"\x00" in chunk:
-                at = line + chunk[: chunk.index(b"\x00")].count(b"\n")
+                at = _line_at(path, offset + chunk.index(b"\x00"))
                 raise IngestError(
                     f"{shown}: line {at}: the file contains NUL bytes, which no text export "
                     "has; it may be damaged or not a CSV: export it again"
                 )
-            if invalid_line is None:
+            # Plain ASCII is valid UTF-8 as it is, unless a character began in the last chunk.
+            if invalid_at is None and not (chunk.isascii() and not decoder.getstate()[0]):
                 try:
                     decoder.decode(chunk)
-                    non_ascii = non_ascii or not chunk.isascii()
+                    non_ascii = True
                 except UnicodeDecodeError as exc:
-                    invalid_line = line + chunk[: exc.start].count(b"\n")
+                    invalid_at = offset + exc.start
                     non_ascii = non_ascii or not chunk[: exc.start].isascii()
-            line += chunk.count(b"\n")
-    if invalid_line is None:
+            offset += len(chunk)
+        if hashing is not None:
+            hashing.result()
+    if invalid_at is None:
         return "utf-8-sig" if bom else "utf-8"
     if non_ascii:
+        at = _line_at(path, invalid_at)
         raise IngestError(
-            f"{shown}: line {invalid_line}: the file mixes text encodings (UTF-8 before this "
+            f"{shown}: line {at}: the file mixes text encodings (UTF-8 before this "
             "line, something else here), so accented letters cannot all be read; save the "
             "whole file again as CSV UTF-8"
         )
     return "cp1252"
+
+
+def _line_at(path: Path, position: int) -> int:
+    """The line number of the byte at `position`: counted when a message needs it."""
+    line, done = 1, 0
+    with path.open("rb") as handle:
+        while done < position and (chunk := handle.read(min(CHUNK, position - done))):
+            line += chunk.count(b"\n")
+            done += len(chunk)
+    return line
 
 
 def _label(encoding: str) -> str:

@@ -78,10 +78,12 @@ def reader_sql(
     errors: str | None = None,
     scans: str | None = None,
     types: dict[int, str] | None = None,
+    timestamp_format: str = "%Y-%m-%d %H:%M:%S",
 ) -> str:
     """DuckDB's reader for a staged file: columns named c0, c1, ..., as text by default.
 
-    `types` gives some positions a type DuckDB reads itself. With `errors`, rows it cannot
+    `types` gives some positions a type DuckDB reads itself: dates strictly as YYYY-MM-DD,
+    timestamps strictly in `timestamp_format`. With `errors`, rows it cannot
     read (wrong number of fields, a value not of its type) go to that table (with their
     byte position) instead of failing the whole read.
     """
@@ -97,6 +99,7 @@ def reader_sql(
         f"read_csv({sql_literal(str(path))}, header = true, columns = {{{columns}}}, "
         f"delim = {sql_literal(fmt.delimiter)}, quote = {sql_literal(fmt.quote)}, "
         f"escape = {sql_literal(fmt.escape)}, auto_detect = false, "
+        f"dateformat = '%Y-%m-%d', timestampformat = {sql_literal(timestamp_format)}, "
         f"max_line_size = 8000000, buffer_size = 16000000{rejects})"
     )
 

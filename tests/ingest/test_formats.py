@@ -219,6 +219,26 @@ def test_a_mixed_encoding_file_is_refused_at_its_line(store: Store, tmp_path: Pa
     assert table_rows(store, "leads") == []
 
 
+@pytest.mark.parametrize(
+    ("title", "bad_line", "expected"),
+    [
+        ("a Windows-1252 line", "L9,2026-01-05,télé,1\n".encode("cp1252"), "mixes text encodings"),
+        ("a NUL byte", b"L9,2026-01-05,web\x00,1\n", "contains NUL bytes"),
+    ],
+)
+def test_a_bad_byte_megabytes_in_is_reported_at_its_line(
+    store: Store, tmp_path: Path, title: str, bad_line: bytes, expected: str
+) -> None:
+    """The file is checked in 1 MB chunks; the line is counted over all chunks before."""
+    good = "".join(f"L{i},2026-01-05,télé,1\n" for i in range(100_000)).encode()
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"lead_id,created_at,channel,converted\n" + good + bad_line + good)
+    assert len(good) > 2 * 2**20, title
+    with pytest.raises(IngestError, match=rf"big.csv: line 100002: the file {expected}"):
+        ingest_file(store, path)
+    assert table_rows(store, "leads") == []
+
+
 def test_value_mapping_profile_from_the_database(store: Store, tmp_path: Path) -> None:
     save_mapping(store, "acme-helpdesk", MappingProfile(
         source="tickets",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import kpis.ingest.load
 import kpis.ingest.rejects
 from kpis import IngestError, Store, StoreError, compute, ingest_file, undo_upload, uploads
 from tests.conftest import WriteCsv, snapshot, table_rows
@@ -78,6 +79,45 @@ def test_a_failure_after_the_rows_were_written_rolls_everything_back(
     with pytest.raises(OSError, match="No space left"):
         ingest_file(loaded, write_csv("week2.csv", HEADER, WEEK2))
     assert snapshot(loaded) == before
+
+
+def _columns(store: Store) -> list[tuple[object, ...]]:
+    return (
+        store.cursor()
+        .execute(
+            "SELECT table_name, column_index, column_name, data_type, column_default, "
+            "is_nullable FROM duckdb_columns() WHERE database_name <> 'temp' ORDER BY 1, 2"
+        )
+        .fetchall()
+    )
+
+
+def test_a_first_load_leaves_every_table_declared_as_before(
+    store: Store, write_csv: WriteCsv
+) -> None:
+    """The first load adopts the staged rows as the table: its columns must be the same."""
+    declared = _columns(store)
+    rows = [*WEEK1, ["T9", "not a date", "", "", "chat", "tech"]]
+    rows += [[f"X{i}", "2026-01-05 09:00", "", "", "chat", "tech"] for i in range(30)]
+    result = ingest_file(store, write_csv("week1.csv", HEADER, rows))
+    assert (result.rows_loaded, result.rows_rejected) == (33, 1)
+    assert _columns(store) == declared
+    assert "T9" not in {r[0] for r in table_rows(store, "tickets")}
+
+
+def test_a_failure_after_a_first_load_leaves_the_empty_tables(
+    store: Store, write_csv: WriteCsv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before, declared = snapshot(store), _columns(store)
+
+    def disk_full(*args: object) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(kpis.ingest.rejects, "record", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        ingest_file(store, write_csv("week1.csv", HEADER, WEEK1))
+    assert snapshot(store) == before
+    assert _columns(store) == declared
 
 
 def test_rejected_rows_under_the_threshold_are_kept_with_the_batch(
@@ -193,3 +233,16 @@ def test_an_ingest_killed_mid_load_leaves_the_previous_data(
             assert snapshot(store) == before
             assert not any(staging.iterdir())  # the killed upload's staged copy was cleared
     assert kills >= 2
+
+
+def test_staged_rows_unlike_the_table_are_not_adopted(store: Store) -> None:
+    """The safety net of the first-load shortcut: other columns, and nothing is touched."""
+    cur = store.cursor()
+    cur.execute(
+        "CREATE TABLE _kpis_staged_9 AS SELECT 1 AS ticket_id, NULL::VARCHAR AS _reason, "
+        "NULL::VARCHAR AS _column, NULL::VARCHAR AS _value, NULL::BIGINT AS _dup_of"
+    )
+    declared = _columns(store)
+    source = store.definitions.sources["tickets"]
+    assert not kpis.ingest.load._adopt(cur, source, "tickets", "_kpis_staged_9", 9)
+    assert _columns(store) == declared
