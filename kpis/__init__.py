@@ -14,6 +14,8 @@ Errors a user can cause are `KpisError` subclasses (see `kpis.errors`).
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -121,6 +123,22 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(_LOCATIONS[name]), name)
     globals()[name] = value
     return value
+
+
+class _Package(types.ModuleType):
+    """The kpis package, whose API names win over its submodules of the same name.
+
+    Importing a submodule sets it as an attribute of its package, so the first import of
+    kpis.compute (from anywhere) would make `kpis.compute` the module instead of the function.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _LOCATIONS and isinstance(value, types.ModuleType):
+            return  # `kpis.compute` stays the function; the module is in sys.modules
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [
