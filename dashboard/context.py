@@ -17,7 +17,6 @@ import pandas as pd
 import streamlit as st
 
 import kpis
-from kpis.demo import load_demo
 
 DEFAULT_DB = "data/ops.duckdb"
 DEFAULT_CONFIG = "kpis.yaml"
@@ -132,6 +131,8 @@ def require_data(ctx: Context) -> pd.DataFrame:
     left, right = st.columns(2)
     if left.button("Load the demo data", type="primary", key="load_demo"):
         with st.spinner("Generating a year of sample exports and loading them..."):
+            from kpis.demo import load_demo  # only here: the generator is not every page's cost
+
             db, _ = settings()
             load_demo(ctx.store, db.parent / "sample")
         invalidate()

@@ -131,3 +131,22 @@ def test_breakdown_without_kpis_keeps_those_that_can(
     frame = compute(leads_store, by="channel")
     # Orders, shipments and inventory have no channel: their KPIs are left out, not failed.
     assert set(frame["kpi"]) == {"conversion_rate", "csat", "resolution_time"}
+
+
+@pytest.mark.parametrize(
+    ("created_at", "in_the_window"),
+    [
+        ("2026-01-04 23:59:59", False),
+        ("2026-01-05 00:00:00", True),
+        ("2026-01-11 23:59:59.999", True),
+        ("2026-01-12 00:00:00", False),
+    ],
+)
+def test_a_window_holds_its_days_from_midnight_to_midnight(
+    created_at: str, in_the_window: bool, store: Store, write_csv: WriteCsv
+) -> None:
+    """The window is filtered on the raw timestamp (for speed); its edges stay whole days."""
+    rows = [["L0", "2026-01-07 09:00", "web", "false"], ["L1", created_at, "web", "true"]]
+    ingest_file(store, write_csv("leads.csv", LEADS, rows))
+    frame = compute(store, ["conversion_rate"], "week", dt.date(2026, 1, 5), dt.date(2026, 1, 11))
+    assert frame["value"].tolist() == [0.5 if in_the_window else 0.0]
