@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DB ?= data/ops.duckdb
 PORT ?= 8501
 
-.PHONY: run test setup demo clean
+.PHONY: run test setup demo bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# Not part of `make test`: it generates gigabytes of exports and runs for about 15 minutes.
+bench: setup
+	$(BIN)/python -m benchmarks.run
 
 clean:
 	rm -rf $(VENV) data/*.duckdb data/*.wal data/*.staging data/sample .pytest_cache .mypy_cache

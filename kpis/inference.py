@@ -34,6 +34,9 @@ from kpis.samples import Sample
 
 RESAMPLES = 2000
 ROW_CAP = 20_000
+# Resamples drawn at a time: all 2000 at once over 20,000 rows took a compare to 1.27 GB
+# peak; 100 at a time, 0.36 GB, and faster. (The draws differ from unbatched ones.)
+BATCH = 100
 ALPHA = 0.05
 SEED = 20_260_518
 
@@ -140,14 +143,15 @@ def _rows(
         return np.asarray(statistic(a) - statistic(b))
 
     boot = stats.bootstrap((before, after), difference, n_resamples=RESAMPLES, method="percentile",
-                           vectorized=True, rng=rng)  # fmt: skip
+                           vectorized=True, batch=BATCH, rng=rng)  # fmt: skip
     # The point change is the exact KPI's (DuckDB's); the bootstrap gives the spread around it.
     spread = boot.bootstrap_distribution - float(difference(before, after))
     lower, upper = expanded_levels(min(before.size, after.size), before.size + after.size)
     low = delta + float(np.quantile(spread, lower))
     high = delta + float(np.quantile(spread, upper))
     test = stats.permutation_test((before, after), difference, permutation_type="independent",
-                                  n_resamples=RESAMPLES, vectorized=True, rng=rng)  # fmt: skip
+                                  n_resamples=RESAMPLES, vectorized=True, batch=BATCH,
+                                  rng=rng)  # fmt: skip
     return low, high, float(test.pvalue)
 
 

@@ -16,7 +16,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportions
 
 from kpis import parse_definitions
 from kpis.definitions.methods import Method, method_for
-from kpis.inference import RESAMPLES, Inference, expanded_levels, infer, seed_for, verdict
+from kpis.inference import BATCH, RESAMPLES, Inference, expanded_levels, infer, seed_for, verdict
 from kpis.samples import Sample
 from kpis.trend import explained_by_trend, segmented
 from tests.conftest import CONFIG
@@ -80,8 +80,8 @@ def test_median_bootstrap_and_permutation_are_scipys(seed: int = 7) -> None:
         return np.median(a, axis=axis) - np.median(b, axis=axis)
 
     direct = np.random.default_rng(seed)
-    boot = stats.bootstrap((before, after), difference, n_resamples=RESAMPLES, method="percentile", vectorized=True, rng=direct)  # fmt: skip
-    test = stats.permutation_test((before, after), difference, permutation_type="independent", n_resamples=RESAMPLES, vectorized=True, rng=direct)  # fmt: skip
+    boot = stats.bootstrap((before, after), difference, n_resamples=RESAMPLES, method="percentile", vectorized=True, batch=BATCH, rng=direct)  # fmt: skip
+    test = stats.permutation_test((before, after), difference, permutation_type="independent", n_resamples=RESAMPLES, vectorized=True, batch=BATCH, rng=direct)  # fmt: skip
     low, high = expanded(boot, delta, delta, 400, 850)
     assert (got.ci_low, got.ci_high) == (pytest.approx(low), pytest.approx(high))
     assert got.p_value == pytest.approx(test.pvalue)
