@@ -65,8 +65,8 @@ def measure_size(
 ) -> dict[str, object]:
     """Ingest every source three ways, then the KPIs three ways, at `rows` rows per source.
 
-    The engine and the floor run `repeat` times each and give their medians; pandas, far
-    behind, runs once. Every engine ingest is a first load into an empty table; the last goes
+    The engine and the floor run `repeat` times each and give their medians; pandas runs
+    once. Every engine ingest is a first load into an empty table; the last goes
     into the database the KPIs are measured on. With `reupload`, also a weekly re-upload into
     the loaded tables: a tenth of the tickets again (same keys, other values), which takes the
     update path rather than the first load's.
