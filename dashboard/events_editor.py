@@ -19,22 +19,31 @@ NEW = "(a new event)"
 ANYWHERE = "(everywhere)"
 
 
-def manage(ctx: context.Context) -> None:
-    """The events table and the form to add, change or remove one."""
-    definitions = ctx.definitions
-    fixed = {e.name for e in definitions.events}
-    every = kpis.all_events(ctx.store)
+def table(ctx: context.Context, events: list[kpis.Event], added_on: str) -> None:
+    """Show events as a table, each saying whether kpis.yaml or `added_on` holds it.
+
+    The Definitions and Before / after pages list the same events the same way.
+    """
+    fixed = {e.name for e in ctx.definitions.events}
     listed = [
         {
             "name": e.name,
             "date": e.date,
             "description": e.description,
             "only for": " = ".join(e.scope_pair) if e.scope_pair else "",
-            "from": "kpis.yaml" if e.name in fixed else "this dashboard",
+            "from": "kpis.yaml" if e.name in fixed else added_on,
         }
-        for e in every
+        for e in events
     ]
     st.dataframe(pd.DataFrame(listed), hide_index=True, width="stretch")
+
+
+def manage(ctx: context.Context) -> None:
+    """The events table and the form to add, change or remove one."""
+    definitions = ctx.definitions
+    fixed = {e.name for e in definitions.events}
+    every = kpis.all_events(ctx.store)
+    table(ctx, every, "this dashboard")
     editable = [e for e in every if e.name not in fixed]
     chosen = st.selectbox("Event to edit", [NEW, *[e.name for e in editable]], key="event_edit")
     current = next((e for e in editable if e.name == chosen), None)

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import kpis
-from dashboard import context
+from dashboard import context, events_editor
 from kpis.definitions.methods import method_for
 
 ctx = context.load()
@@ -92,17 +92,6 @@ for name, source in definitions.sources.items():
 st.subheader("Events")
 events = context.events(ctx)
 if events:
-    yaml_names = {e.name for e in definitions.events}
-    listed = [
-        {
-            "name": e.name,
-            "date": e.date,
-            "description": e.description,
-            "only for": " = ".join(e.scope_pair) if e.scope_pair else "",
-            "from": "kpis.yaml" if e.name in yaml_names else "the Before / after page",
-        }
-        for e in events
-    ]
-    st.dataframe(pd.DataFrame(listed), hide_index=True, width="stretch")
+    events_editor.table(ctx, events, "the Before / after page")
 else:
     st.caption("No events yet: add them in kpis.yaml or on the Before / after page.")
