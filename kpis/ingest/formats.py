@@ -75,6 +75,16 @@ def _clean_number(text: str) -> str:
     return text.strip()
 
 
+def _vote(first: str, firsts: int, second: str, seconds: int) -> tuple[str | None, bool]:
+    """The convention most sample values show (`first` on a tie), and whether both appear.
+
+    None when no value shows either: the caller's default applies.
+    """
+    if not firsts and not seconds:
+        return None, False
+    return (first if firsts >= seconds else second), bool(firsts and seconds)
+
+
 def decide(
     source: Source,
     samples: Mapping[str, Iterable[str]],
@@ -106,37 +116,35 @@ def decide(
                     dmy += first > 12
                     mdy += second > 12
     notes = []
+    voted, mixed = _vote(".", dot, ",", comma)
     if "decimal" in overrides:
         decimal = overrides["decimal"]
-    elif comma and not dot:
-        decimal = ","
-    elif dot and not comma:
-        decimal = "."
-    elif comma or dot:
-        decimal = "," if comma > dot else "."
-        mark = "comma" if decimal == "," else "point"
-        notes.append(f"numbers are written both ways; read with a decimal {mark}, the most common")
-    else:
+    elif voted is None:
         decimal = "," if delimiter == ";" else "."
+    else:
+        decimal = voted
+        if mixed:
+            mark = "comma" if decimal == "," else "point"
+            notes.append(
+                f"numbers are written both ways; read with a decimal {mark}, the most common"
+            )
+    voted, mixed = _vote("dmy", dmy, "mdy", mdy)
     if "date_order" in overrides:
         order = overrides["date_order"]
-    elif dmy and not mdy:
-        order = "dmy"
-    elif mdy and not dmy:
-        order = "mdy"
-    elif dmy and mdy:
-        order = "dmy" if dmy >= mdy else "mdy"
-        notes.append(
-            "dates are written both day/month and month/day; read as "
-            f"{'day/month' if order == 'dmy' else 'month/day'}/year, the most common; "
-            "rows written the other way are rejected"
-        )
-    else:
+    elif voted is None:
         order = default_order
         if has_slashed:
             notes.append(
                 f"dates read as {'day/month' if order == 'dmy' else 'month/day'}/year: no day "
                 "above 12 in the file decides it (set format: date_order in kpis.yaml to change)"
+            )
+    else:
+        order = voted
+        if mixed:
+            notes.append(
+                "dates are written both day/month and month/day; read as "
+                f"{'day/month' if order == 'dmy' else 'month/day'}/year, the most common; "
+                "rows written the other way are rejected"
             )
     native, timestamp_format = _native(source, samples, decimal)
     return FileFormat(decimal, order, excel, tuple(notes), native, timestamp_format)
