@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,25 @@ from kpis.demo import build_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "kpis.yaml"
+KPIS = str(Path(sys.executable).parent / "kpis")  # the installed entry point
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed `kpis` command; never lets a traceback pass unnoticed."""
+    result = subprocess.run(
+        [KPIS, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    if result.returncode != 0:
+        assert result.stderr.startswith("Error: "), result.stderr
+    return result
 
 
 @pytest.fixture(scope="session")

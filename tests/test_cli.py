@@ -5,35 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CONFIG, ROOT
-
-KPIS = str(Path(sys.executable).parent / "kpis")
-
-
-def run(
-    *args: str, env: dict[str, str] | None = None, cwd: Path = ROOT
-) -> subprocess.CompletedProcess[str]:
-    """Run the installed entry point; never lets a traceback pass unnoticed."""
-    result = subprocess.run(
-        [KPIS, *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        timeout=300,
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    if result.returncode != 0:
-        assert result.stderr.startswith("Error: "), result.stderr
-    return result
+from tests.conftest import CONFIG, run_cli
 
 
 @pytest.fixture
@@ -45,7 +22,7 @@ def demo_db_copy(demo_db: Path, tmp_path: Path) -> str:
 
 
 def test_validate_accepts_the_shipped_file() -> None:
-    result = run("validate")
+    result = run_cli("validate")
     assert result.returncode == 0
     assert result.stdout.strip() == "kpis.yaml: valid (5 sources, 6 KPIs, 1 events)"
 
@@ -57,7 +34,7 @@ def test_validate_lists_every_problem_and_fails(tmp_path: Path) -> None:
         .replace("target: 0.95", "target: 95")
         .replace("annualize: true", "annualise: true")
     )
-    result = run("--config", str(bad), "validate")
+    result = run_cli("--config", str(bad), "validate")
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert lines[0] == f"Error: {bad}: 2 problems"
@@ -78,14 +55,14 @@ def test_ingest_then_compute_json(tmp_path: Path, write_csv) -> None:
         ["lead_id", "created_at", "channel", "converted"],
         [["L1", "2026-01-05 09:00", "web", "true"], ["L2", "2026-01-06 09:00", "partner", "false"]],
     )
-    result = run("--db", db, "ingest", str(leads))
+    result = run_cli("--db", db, "ingest", str(leads))
     assert result.returncode == 0
     assert (
         "leads.csv -> leads (batch 1): 2 rows loaded (2 new, 0 updated, 0 unchanged), 0 rejected"
         in result.stdout
     )
     out = json.loads(
-        run("--db", db, "compute", "--kpi", "conversion_rate", "--format", "json").stdout
+        run_cli("--db", db, "compute", "--kpi", "conversion_rate", "--format", "json").stdout
     )
     assert out == [
         {
@@ -99,7 +76,7 @@ def test_ingest_then_compute_json(tmp_path: Path, write_csv) -> None:
         }
     ]
     by = json.loads(
-        run(
+        run_cli(
             "compute", "--kpi", "conversion_rate", "--by", "channel", "--format", "json", "--db", db
         ).stdout
     )
@@ -116,7 +93,7 @@ def test_ingest_reports_each_file_and_fails_if_one_is_refused(tmp_path: Path, wr
         [["L1", "2026-01-05", "web", "1"]],
     )
     empty = write_csv("empty.csv", text="")
-    result = run("--db", str(tmp_path / "x.duckdb"), "ingest", str(empty), str(good))
+    result = run_cli("--db", str(tmp_path / "x.duckdb"), "ingest", str(empty), str(good))
     assert result.returncode == 1
     assert "empty.csv is empty" in result.stderr
     assert "good.csv -> leads (batch 1): 1 rows loaded" in result.stdout
@@ -126,7 +103,7 @@ def test_ingest_lists_rejected_rows_with_lines(tmp_path: Path, write_csv) -> Non
     rows = [[f"L{i}", "2026-01-05", "web", "1"] for i in range(30)] + [
         ["L99", "someday", "web", "1"]
     ]
-    result = run(
+    result = run_cli(
         "--db",
         str(tmp_path / "x.duckdb"),
         "ingest",
@@ -140,7 +117,7 @@ def test_ingest_lists_rejected_rows_with_lines(tmp_path: Path, write_csv) -> Non
 
 
 def test_compute_table_and_csv(demo_db_copy: str) -> None:
-    table = run(
+    table = run_cli(
         "--db",
         demo_db_copy,
         "compute",
@@ -162,7 +139,7 @@ def test_compute_table_and_csv(demo_db_copy: str) -> None:
         "cost_per_unit_shipped",
     ]
     assert lines[2].startswith("2026-09-01") and "%" in lines[2] and "EUR" in lines[2]
-    text = run(
+    text = run_cli(
         "--db", demo_db_copy, "compute", "--grain", "quarter", "--kpi", "csat", "--format", "csv"
     ).stdout
     rows = list(csv.DictReader(io.StringIO(text)))
@@ -180,7 +157,9 @@ def test_compute_table_and_csv(demo_db_copy: str) -> None:
 
 def test_compare_event_json(demo_db_copy: str) -> None:
     out = json.loads(
-        run("--db", demo_db_copy, "compare", "--event", "ops-playbook", "--format", "json").stdout
+        run_cli(
+            "--db", demo_db_copy, "compare", "--event", "ops-playbook", "--format", "json"
+        ).stdout
     )
     assert [r["kpi"] for r in out] == [
         "conversion_rate",
@@ -198,7 +177,7 @@ def test_compare_event_json(demo_db_copy: str) -> None:
 
 
 def test_compare_table_in_the_coo_shape(demo_db_copy: str) -> None:
-    out = run("--db", demo_db_copy, "compare", "--event", "ops-playbook", "--weeks", "4").stdout
+    out = run_cli("--db", demo_db_copy, "compare", "--event", "ops-playbook", "--weeks", "4").stdout
     assert out.startswith(
         "before 2026-04-20:2026-05-17 (28 days)  after 2026-05-18:2026-06-14 (28 days)"
     )
@@ -221,7 +200,7 @@ def test_compare_table_in_the_coo_shape(demo_db_copy: str) -> None:
 
 def test_compare_explicit_ranges(demo_db_copy: str) -> None:
     out = json.loads(
-        run(
+        run_cli(
             "--db",
             demo_db_copy,
             "compare",
@@ -241,7 +220,7 @@ def test_compare_explicit_ranges(demo_db_copy: str) -> None:
 def test_settings_from_the_environment(demo_db_copy: str, tmp_path: Path) -> None:
     shutil.copyfile(CONFIG, tmp_path / "my.yaml")
     env = {"KPIS_DB": demo_db_copy, "KPIS_CONFIG": str(tmp_path / "my.yaml")}
-    result = run(
+    result = run_cli(
         "compare",
         "--event",
         "ops-playbook",
@@ -256,18 +235,18 @@ def test_settings_from_the_environment(demo_db_copy: str, tmp_path: Path) -> Non
 
 
 def test_uploads_and_undo(demo_db_copy: str) -> None:
-    listing = run("--db", demo_db_copy, "uploads").stdout
+    listing = run_cli("--db", demo_db_copy, "uploads").stdout
     assert listing.splitlines()[0].split()[:3] == ["batch_id", "source", "file_name"]
-    rejected = run("--db", demo_db_copy, "uploads", "--rejected", "6").stdout
+    rejected = run_cli("--db", demo_db_copy, "uploads", "--rejected", "6").stdout
     assert "created_at" in rejected
-    result = run("--db", demo_db_copy, "undo", "65")
+    result = run_cli("--db", demo_db_copy, "undo", "65")
     assert result.returncode == 0 and result.stdout.startswith(
         "batch 65 (inventory_2026-11.csv) undone"
     )
 
 
 def test_demo_builds_a_database(tmp_path: Path) -> None:
-    result = run(
+    result = run_cli(
         "--db", str(tmp_path / "demo.duckdb"), "demo", "--sample-dir", str(tmp_path / "sample")
     )
     assert result.returncode == 0
@@ -308,7 +287,7 @@ def test_demo_builds_a_database(tmp_path: Path) -> None:
 def test_errors_are_one_line_with_an_exit_code(
     demo_db_copy: str, args: list[str], code: int, message: str
 ) -> None:
-    result = run("--db", demo_db_copy, *args)
+    result = run_cli("--db", demo_db_copy, *args)
     assert result.returncode == code
     assert result.stderr.startswith(message), result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -318,6 +297,6 @@ def test_database_in_use_by_another_process(demo_db_copy: str) -> None:
     from kpis import Store, load_definitions
 
     with Store(demo_db_copy, load_definitions(CONFIG)):
-        result = run("--db", demo_db_copy, "compute")
+        result = run_cli("--db", demo_db_copy, "compute")
     assert result.returncode == 1
     assert "is in use by another process" in result.stderr

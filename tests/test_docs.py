@@ -5,13 +5,10 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
-from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.conftest import KPIS, ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-KPIS = str(Path(sys.executable).parent / "kpis")
 COMMANDS = ["", "ingest", "compute", "compare", "demo", "uploads", "undo", "validate"]
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,7 +19,7 @@ from kpis import (
     save_event,
     windows_around_event,
 )
-from tests.conftest import ROOT
+from tests.conftest import run_cli
 
 
 def test_saved_events_are_listed_with_kpis_yaml_ones_by_date(demo_store: Store) -> None:
@@ -88,24 +86,12 @@ def test_the_cli_compares_around_a_saved_scoped_event(
             store,
             Event(name="lyon-slotting", date=dt.date(2026, 5, 18), scope={"warehouse": "Lyon"}),
         )
-    kpis = Path(sys.executable).parent / "kpis"
-    out = subprocess.run(
-        [str(kpis), "--db", str(db), "compare", "--event", "lyon-slotting", "--weeks", "4"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-    ).stdout
-    assert out.startswith(
+    table = run_cli("--db", str(db), "compare", "--event", "lyon-slotting", "--weeks", "4")
+    assert table.returncode == 0
+    assert table.stdout.startswith(
         "before 2026-04-20:2026-05-17 (28 days)  after 2026-05-18:2026-06-14 (28 days) in warehouse Lyon"
     )
-    rows = json.loads(
-        subprocess.run(
-            [str(kpis), "--db", str(db), "compare", "--event", "lyon-slotting", "--format", "json"],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            check=True,
-        ).stdout
-    )
+    listed = run_cli("--db", str(db), "compare", "--event", "lyon-slotting", "--format", "json")
+    assert listed.returncode == 0
+    rows = json.loads(listed.stdout)
     assert [r["kpi"] for r in rows] == ["service_rate", "stock_rotation", "cost_per_unit_shipped"]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +9,7 @@ import pytest
 import yaml
 
 from kpis import IngestError, Store, UsageError, ingest_file
-from tests.conftest import ROOT, WriteCsv, snapshot
+from tests.conftest import WriteCsv, run_cli, snapshot
 
 FOLDER = Path(__file__).parent / "bad_files"
 MANIFEST = yaml.safe_load((FOLDER / "manifest.yaml").read_text(encoding="utf-8"))
@@ -86,12 +83,7 @@ def test_each_bad_file_gets_a_clear_answer(loaded: Store, case: dict[str, Any]) 
 
 def test_the_cli_answers_every_bad_file_in_one_line_without_a_traceback(tmp_path: Path) -> None:
     files = [str(FOLDER / c["file"]) for c in MANIFEST if "source" not in c]
-    kpis = Path(sys.executable).parent / "kpis"
-    result = subprocess.run(
-        [str(kpis), "--db", str(tmp_path / "x.duckdb"), "ingest", *files],
-        capture_output=True, text=True, cwd=ROOT, env=dict(os.environ), timeout=300,
-    )  # fmt: skip
-    assert "Traceback" not in result.stderr
+    result = run_cli("--db", str(tmp_path / "x.duckdb"), "ingest", *files)
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
     refused = [c for c in MANIFEST if "refused" in c and "source" not in c]

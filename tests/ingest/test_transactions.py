@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 import kpis.ingest.load
 import kpis.ingest.rejects
 from kpis import IngestError, Store, StoreError, compute, ingest_file, undo_upload, uploads
-from tests.conftest import WriteCsv, snapshot, table_rows
+from tests.conftest import KPIS, WriteCsv, snapshot, table_rows
 
 HEADER = ["ticket_id", "created_at", "resolved_at", "csat_score", "channel", "team"]
 WEEK1 = [
@@ -213,13 +212,12 @@ def test_an_ingest_killed_mid_load_leaves_the_previous_data(
         handle.write("lead_id,created_at,channel,converted\n")
         for i in range(3_000_000):
             handle.write(f"L{i},2026-01-{i % 28 + 1:02d} 10:00:00,web,{i % 2}\n")
-    kpis = Path(sys.executable).parent / "kpis"
 
     def start(target: Path) -> subprocess.Popen[bytes]:
         """Start an ingest of the big file and return once its upload is staged."""
         staging = target.with_name(target.name + ".staging")
         process = subprocess.Popen(
-            [str(kpis), "--db", str(target), "ingest", str(big)],
+            [KPIS, "--db", str(target), "ingest", str(big)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         deadline = time.monotonic() + 60
