@@ -19,37 +19,31 @@ import pytest
 from kpis import Store, ingest_file
 from kpis.definitions import Definitions
 from kpis.ingest.formats import decide
+from tests.oracle import HEADERS
 
 PLAIN_ROWS = 20_001  # one more than the sample the reading is decided on
-SHIPMENT_HEADER = [
-    "shipment_id",
-    "shipped_at",
-    "units",
-    "shipping_cost",
-    "cogs",
-    "warehouse",
-    "carrier",
-]
-PLAIN_SHIPMENT = ["2026-01-05 10:00:00", "3", "4.50", "12.00", "Lyon", "DHL"]
-LEAD_HEADER = ["lead_id", "created_at", "channel", "converted"]
-PLAIN_LEAD = ["2026-01-05 10:00:00", "web", "false"]
+# A plain row of each source after its key: what the reader types itself.
+PLAIN = {
+    "shipments": ["2026-01-05 10:00:00", "3", "4.50", "12.00", "Lyon", "DHL"],
+    "leads": ["2026-01-05 10:00:00", "web", "false"],
+}
 
 
 def _load(
-    folder: Path, definitions: Definitions, header: list[str], rows: list[list[str]], odd: str
+    folder: Path, definitions: Definitions, source: str, rows: list[list[str]], odd: str
 ) -> tuple[tuple[Any, ...] | None, list[str]]:
     """Load the file; return the odd row as stored (None if rejected) and the messages."""
     folder.mkdir(parents=True)
-    path = folder / ("shipments.csv" if header is SHIPMENT_HEADER else "leads.csv")
+    header = HEADERS[source]
+    path = folder / f"{source}.csv"
     lines = [",".join(header)] + [",".join(f'"{v}"' for v in row) for row in rows]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with Store(folder / "ops.duckdb", definitions) as store:
         result = ingest_file(store, path)
-        table = "shipments" if header is SHIPMENT_HEADER else "leads"
         columns = ", ".join(header[1:])
         found = (
             store.cursor()
-            .execute(f"SELECT {columns} FROM {table} WHERE {header[0]} = ?", [odd])
+            .execute(f"SELECT {columns} FROM {source} WHERE {header[0]} = ?", [odd])
             .fetchall()
         )
     messages = sorted(p.message for p in result.problems)
@@ -57,12 +51,11 @@ def _load(
 
 
 def _both_ways(
-    tmp_path: Path, definitions: Definitions, header: list[str], odd_row: list[str]
+    tmp_path: Path, definitions: Definitions, source: str, odd_row: list[str]
 ) -> tuple[tuple[tuple[Any, ...] | None, list[str]], tuple[tuple[Any, ...] | None, list[str]]]:
-    plain = PLAIN_SHIPMENT if header is SHIPMENT_HEADER else PLAIN_LEAD
-    rows = [[f"P{i}", *plain] for i in range(PLAIN_ROWS)]
-    fast = _load(tmp_path / "fast", definitions, header, [*rows, odd_row], odd_row[0])
-    slow = _load(tmp_path / "slow", definitions, header, [odd_row, *rows], odd_row[0])
+    rows = [[f"P{i}", *PLAIN[source]] for i in range(PLAIN_ROWS)]
+    fast = _load(tmp_path / "fast", definitions, source, [*rows, odd_row], odd_row[0])
+    slow = _load(tmp_path / "slow", definitions, source, [odd_row, *rows], odd_row[0])
     return fast, slow
 
 
@@ -111,9 +104,9 @@ def _both_ways(
 def test_shipment_value_reads_the_same_after_the_sample(
     tmp_path: Path, definitions: Definitions, column: str, value: str
 ) -> None:
-    odd = ["ODD", *PLAIN_SHIPMENT]
-    odd[SHIPMENT_HEADER.index(column)] = value
-    fast, slow = _both_ways(tmp_path, definitions, SHIPMENT_HEADER, odd)
+    odd = ["ODD", *PLAIN["shipments"]]
+    odd[HEADERS["shipments"].index(column)] = value
+    fast, slow = _both_ways(tmp_path, definitions, "shipments", odd)
     assert fast == slow
 
 
@@ -122,7 +115,7 @@ def test_boolean_reads_the_same_after_the_sample(
     tmp_path: Path, definitions: Definitions, value: str
 ) -> None:
     fast, slow = _both_ways(
-        tmp_path, definitions, LEAD_HEADER, ["ODD", PLAIN_LEAD[0], "web", value]
+        tmp_path, definitions, "leads", ["ODD", PLAIN["leads"][0], "web", value]
     )
     assert fast == slow
 
@@ -140,15 +133,15 @@ def test_times_are_the_calendars_wall_clock(
     tmp_path: Path, definitions: Definitions, value: str, stored: dt.datetime
 ) -> None:
     assert definitions.calendar.timezone == "Europe/Paris"
-    odd = ["ODD", value, *PLAIN_SHIPMENT[1:]]
-    fast, slow = _both_ways(tmp_path, definitions, SHIPMENT_HEADER, odd)
+    odd = ["ODD", value, *PLAIN["shipments"][1:]]
+    fast, slow = _both_ways(tmp_path, definitions, "shipments", odd)
     assert fast[0] is not None and fast[0][0] == stored
     assert slow == fast
 
 
 def test_plain_rows_are_exact_on_the_fast_path(tmp_path: Path, definitions: Definitions) -> None:
     odd = ["ODD", "2026-01-05 10:00:00", "7", "0.10", "1234567.123456", "Lyon", "DHL"]
-    fast, slow = _both_ways(tmp_path, definitions, SHIPMENT_HEADER, odd)
+    fast, slow = _both_ways(tmp_path, definitions, "shipments", odd)
     assert fast == slow
     assert fast[0] == (
         dt.datetime(2026, 1, 5, 10),
