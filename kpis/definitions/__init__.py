@@ -22,6 +22,7 @@ from kpis.definitions.models import (
     Definitions,
     Event,
     Kpi,
+    Limits,
     MappingProfile,
     Measure,
     Source,
@@ -36,6 +37,7 @@ __all__ = [
     "Definitions",
     "Event",
     "Kpi",
+    "Limits",
     "MappingProfile",
     "Measure",
     "Source",
@@ -72,6 +74,7 @@ def _validate(doc: LinedDocument) -> Definitions:
 
     parsed = Parsed()
     calendar = _parse(Calendar, data.get("calendar") or {}, ("calendar",), report)
+    limits = _parse(Limits, data.get("limits") or {}, ("limits",), report)
     for name, entry in _section(data, "sources", report):
         source = _parse(Source, entry, ("sources", name), report)
         if source is not None:
@@ -105,7 +108,7 @@ def _validate(doc: LinedDocument) -> Definitions:
     for issue in run_rules(parsed):
         report(issue)
     problems.sort(key=lambda problem: problem.line or 0)
-    if problems or calendar is None:
+    if problems or calendar is None or limits is None:
         count = len(problems)
         raise DefinitionError(f"{doc.file}: {count} problem{'s' if count != 1 else ''}", problems)
     return Definitions(
@@ -115,6 +118,7 @@ def _validate(doc: LinedDocument) -> Definitions:
         kpis={name: _resolve_times(kpi, parsed.sources) for name, kpi in parsed.kpis.items()},
         events=parsed.events,
         mappings=parsed.mappings,
+        limits=limits,
     )
 
 

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from kpis.definitions.limits import DateBounds, Limits
+
 ColumnType = Literal["string", "integer", "number", "decimal", "boolean", "date", "timestamp"]
 SourceKind = Literal["events", "snapshot"]
 Direction = Literal["higher_is_better", "lower_is_better"]
@@ -27,7 +29,8 @@ DEFAULT_UNITS: dict[str, str] = {"percent": "%", "hours": "h", "currency": "EUR"
 class Strict(BaseModel):
     """Base for every definition model: immutable, no unknown keys."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinity are never meant (`min: .nan` would let every value through).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Column(Strict):
@@ -90,6 +93,10 @@ class Source(Strict):
     checks: list[Check] = Field(default_factory=list)
     max_rejected_share: float = Field(default=0.05, ge=0, le=1)
     format: FileSettings = Field(default_factory=FileSettings)
+    valid_dates: DateBounds = Field(
+        default_factory=DateBounds,
+        description="dates and times outside this range reject their row (1970-2100)",
+    )
 
 
 class Measure(Strict):
@@ -235,6 +242,7 @@ class Definitions(Strict):
     kpis: dict[str, Kpi]
     events: list[Event] = Field(default_factory=list)
     mappings: dict[str, MappingProfile] = Field(default_factory=dict)
+    limits: Limits = Field(default_factory=Limits)
 
     def event(self, name: str) -> Event | None:
         return next((e for e in self.events if e.name == name), None)
@@ -249,4 +257,4 @@ class Definitions(Strict):
         return [d for d in sources[0].dimensions if all(d in s.dimensions for s in sources[1:])]
 
 
-TOP_LEVEL_KEYS = ("version", "calendar", "sources", "kpis", "events", "mappings")
+TOP_LEVEL_KEYS = ("version", "calendar", "sources", "kpis", "events", "mappings", "limits")
