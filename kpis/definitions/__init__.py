@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from kpis.definitions.limits import DateBounds, Limits
 from kpis.definitions.models import (
     TOP_LEVEL_KEYS,
     Calendar,
@@ -22,7 +23,6 @@ from kpis.definitions.models import (
     Definitions,
     Event,
     Kpi,
-    Limits,
     MappingProfile,
     Measure,
     Source,
@@ -34,6 +34,7 @@ from kpis.errors import DefinitionError, Problem
 __all__ = [
     "Calendar",
     "Column",
+    "DateBounds",
     "Definitions",
     "Event",
     "Kpi",
