@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from kpis.definitions.binding import sql_binds_in_duckdb
 from kpis.definitions.kpi_rules import (
     event_names_are_unique,
     event_scopes_name_dimensions,
@@ -43,6 +44,7 @@ RULES: tuple[Callable[[Parsed], Iterator[Issue]], ...] = (
     kpi_has_one_form,
     measures_read_declared_sources,
     measure_sql_is_one_aggregate,
+    sql_binds_in_duckdb,
     snapshot_measures_roll_up_over_time,
     percent_targets_are_fractions,
     event_names_are_unique,

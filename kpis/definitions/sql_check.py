@@ -1,100 +1,68 @@
 """Check the SQL fragments of kpis.yaml with sqlglot before DuckDB ever sees them.
 
 A measure must be one aggregate expression over its source's declared columns; a filter or a
-check must be one row-level predicate. Anything that could reach outside the source's rows
-(a subquery, a table function, a file reader, a window, a second statement) is refused here,
-and DuckDB additionally runs KPI SQL with file access disabled (see `store.py`). What runs is
-the SQL re-rendered from the checked syntax tree, never the raw text.
+check must be one row-level predicate. Only the syntax and functions of `sql_allow.py` may
+appear, so nothing can reach outside the source's rows (a subquery, a file reader, a second
+statement) or grow beyond them (`repeat()`, `string_agg()`); DuckDB additionally runs KPI SQL
+with file access disabled (see `store.py`). The text is bounded in length and nesting before
+the (recursive) parser sees it, so a hostile expression is refused rather than crashing
+validation. What runs is the SQL re-rendered from the checked syntax tree, never the raw
+text; `binding.py` then checks its types with DuckDB.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-import sqlglot
-from sqlglot import exp
+from sqlglot import Token, TokenType, exp
+from sqlglot.dialects.duckdb import DuckDB
+from sqlglot.errors import ParseError, SqlglotError, TokenError
 
-# sqlglot parses DuckDB functions it does not know as Anonymous; only these are allowed.
-_ANONYMOUS_SCALARS = frozenset(
-    {
-        "abs",
-        "ceil",
-        "coalesce",
-        "date_part",
-        "datepart",
-        "day",
-        "dayofweek",
-        "epoch_ms",
-        "floor",
-        "greatest",
-        "hour",
-        "isodow",
-        "least",
-        "length",
-        "lower",
-        "nullif",
-        "round",
-        "starts_with",
-        "strftime",
-        "trim",
-        "upper",
-    }
-)
-_ANONYMOUS_AGGREGATES = frozenset(
-    {
-        "any_value",
-        "arg_max",
-        "arg_min",
-        "bool_and",
-        "bool_or",
-        "favg",
-        "fsum",
-        "kahan_sum",
-        "mode",
-        "product",
-        "quantile_cont",
-        "quantile_disc",
-    }
-)
-_FORBIDDEN = tuple(
-    getattr(exp, name)
-    for name in (
-        "Query",
-        "Subquery",
-        "Table",
-        "Window",
-        "Exists",
-        "Placeholder",
-        "Parameter",
-        "Lambda",
-        "Command",
-        "Set",
-        "Pragma",
-        "Use",
-        "Transaction",
-        "Commit",
-        "Rollback",
-        "Attach",
-        "Detach",
-        "Copy",
-        "Describe",
-        "Install",
-        "Load",
-        "Create",
-        "Drop",
-        "Insert",
-        "Update",
-        "Delete",
-        "Merge",
-        "Alter",
-        "Into",
-        "From",
-        "Join",
-    )
-    if hasattr(exp, name)
-)
+from kpis.definitions.sql_allow import FUNCTION_NAMES, Problem, allowed, is_aggregate, snippet
+
+MAX_CHARACTERS = 2_000
+# Brackets, CASE ... END and runs of NOT or signs, counted on the tokens: the parser recurses
+# some twenty Python frames per level, so this keeps it far from the interpreter's limit.
+MAX_NESTING = 32
+# Levels of the parsed tree, which a long chain such as 1 + 1 + ... + 1 also deepens.
+MAX_DEPTH = 100
+_OPEN = {TokenType.L_PAREN, TokenType.L_BRACKET, TokenType.L_BRACE, TokenType.CASE}
+_CLOSE = {TokenType.R_PAREN, TokenType.R_BRACKET, TokenType.R_BRACE, TokenType.END}
+_PREFIX = {TokenType.NOT, TokenType.DASH, TokenType.PLUS, TokenType.TILDE}
+_DIALECT = DuckDB()
+
+# Refused with their own explanation, as someone may well try them.
+_NOT_REPEATABLE = (
+    exp.Rand, exp.Uuid, exp.CurrentDate, exp.CurrentTimestamp, exp.CurrentTime,
+    exp.CurrentDatetime, exp.AnyValue, exp.First, exp.Last, exp.Mode,
+)  # fmt: skip
+_NOT_REPEATABLE_NAMES = frozenset({
+    "now", "today", "random", "uuid", "gen_random_uuid", "setseed", "current_date",
+    "current_timestamp", "get_current_time", "get_current_timestamp", "transaction_timestamp",
+    "any_value", "first", "last", "arbitrary", "mode", "reservoir_quantile",
+})  # fmt: skip
+_SYNTAX_WORDS: dict[type[exp.Expr], Problem] = {
+    exp.Alias: ("names its result with AS", "remove the AS ...: the KPI's name is its key"),
+    exp.Star: ("uses *, which only count(*) may", "name the columns"),
+    exp.Columns: ("uses COLUMNS(...), which reads columns by pattern", "name the columns"),
+    exp.DPipe: ("joins text with ||, which can build large values", "compare the parts"),
+    exp.Window: ("uses a window function", "KPIs aggregate per period; remove OVER (...)"),
+    exp.WithinGroup: ("uses WITHIN GROUP", "write quantile_cont(x, 0.9)"),
+    exp.Escape: ("uses LIKE ... ESCAPE", "use starts_with() or a pattern without escapes"),
+    exp.Placeholder: ("uses a query parameter", "write the value itself"),
+}
+_QUERY = (exp.Query, exp.Subquery, exp.Table, exp.From, exp.Join, exp.Lateral, exp.Unnest)
+# Functions people reach for, and the allowed one that does the job.
+_INSTEAD = {
+    "mean": "avg", "dow": "dayofweek", "weekday": "dayofweek", "epoch_ms": "epoch",
+    "len": "length", "iff": "if", "ifnull": "coalesce", "nvl": "coalesce",
+    "datesub": "date_diff", "date_sub": "date_diff", "regexp_matches": "starts_with",
+    "contains": "starts_with", "percentile_cont": "quantile_cont", "var_samp": "variance",
+}  # fmt: skip
+_LISTED = "the functions allowed are listed in README.md (kpis.yaml section)"
 
 
 @dataclass(frozen=True)
@@ -102,63 +70,172 @@ class Checked:
     """The outcome of a check: the SQL to run (when valid) and the problems found."""
 
     sql: str | None
-    problems: list[tuple[str, str | None]]  # (message, hint)
+    problems: tuple[Problem, ...]  # (message, hint)
     columns: tuple[str, ...] = ()  # the columns it reads, in order of first use
 
 
 def check_aggregate(text: str, columns: Iterable[str]) -> Checked:
     """Accept `text` only if it is one aggregate expression over `columns`."""
-    return _check(text, list(columns), aggregate=True)
+    return _check(text, tuple(columns), aggregate=True)
 
 
 def check_predicate(text: str, columns: Iterable[str]) -> Checked:
     """Accept `text` only if it is one row-level (non-aggregate) expression over `columns`."""
-    return _check(text, list(columns), aggregate=False)
+    return _check(text, tuple(columns), aggregate=False)
 
 
-def _check(text: str, columns: list[str], *, aggregate: bool) -> Checked:
-    problems: list[tuple[str, str | None]] = []
-    try:
-        trees = [tree for tree in sqlglot.parse(text, read="duckdb") if tree is not None]
-    except sqlglot.errors.ParseError as exc:
-        first = exc.errors[0]["description"] if exc.errors else str(exc)
-        return Checked(None, [(f"is not valid SQL: {first}", None)])
-    if len(trees) != 1:
-        return Checked(None, [("must be a single expression, not several statements", None)])
-    tree = trees[0]
-    problems.extend(_forbidden_nodes(tree))
+# Validation, every computation and every upload check the same few fragments again.
+@functools.lru_cache(maxsize=4096)
+def _check(text: str, columns: tuple[str, ...], *, aggregate: bool) -> Checked:
+    tree, problem = parse_expression(text)
+    if tree is None:
+        return Checked(None, (problem,) if problem else ())
+    problems = list(_refusals(tree, text))
     problems.extend(_unknown_columns(tree, columns))
-    problems.extend(_aggregation_shape(tree) if aggregate else _row_level_shape(tree))
+    if not problems:
+        problems.extend(_aggregation_shape(tree) if aggregate else _row_level_shape(tree))
     used = tuple(dict.fromkeys(c.name.lower() for c in tree.find_all(exp.Column)))
-    return Checked(None if problems else tree.sql(dialect="duckdb"), problems, used)
+    if problems:
+        return Checked(None, tuple(problems), used)
+    return Checked(render(tree), (), used)
 
 
-def _forbidden_nodes(tree: exp.Expr) -> Iterable[tuple[str, str | None]]:
-    for node in tree.walk():
-        name = type(node).__name__
-        if isinstance(node, _FORBIDDEN) or name.startswith("Read"):
-            what = {"Window": "a window function", "Table": "a table reference"}.get(
-                name, f"{name.lower()} syntax"
-            )
-            yield (
-                f"uses {what}; only expressions over the source's own columns are allowed",
-                None,
-            )
-        elif isinstance(node, exp.Anonymous):
-            fname = str(node.name).lower()
-            if fname not in _ANONYMOUS_SCALARS | _ANONYMOUS_AGGREGATES:
-                close = difflib.get_close_matches(fname, sorted(_ANONYMOUS_SCALARS), n=1)
-                yield (
-                    f"uses function {fname}(), which is not allowed in KPI definitions",
-                    f"did you mean {close[0]}()?" if close else None,
-                )
+def render(tree: exp.Expr) -> str:
+    """The DuckDB SQL of a checked tree (comments dropped: they never need to run)."""
+    return tree.sql(dialect="duckdb", comments=False)
 
 
-def _unknown_columns(tree: exp.Expr, columns: list[str]) -> Iterable[tuple[str, str | None]]:
+def parse_expression(text: str) -> tuple[exp.Expr | None, Problem | None]:
+    """One parsed expression, or the problem that stopped it; never raises on any text."""
+    if len(text) > MAX_CHARACTERS:
+        return None, (
+            f"is {len(text):,} characters long; the limit is {MAX_CHARACTERS:,}",
+            "split the KPI, or move the logic into a column of the export",
+        )
+    try:
+        tokens = _DIALECT.tokenize(text)
+    except TokenError:
+        return None, ("is not valid SQL: a quote or comment is not closed", "check the quotes")
+    if _nesting(tokens) > MAX_NESTING:
+        return None, _too_deep()
+    try:
+        trees = [tree for tree in _DIALECT.parser().parse(tokens, text) if tree is not None]
+    except ParseError as exc:
+        first = exc.errors[0]["description"] if exc.errors else str(exc)
+        return None, (f"is not valid SQL: {first}", "check the parentheses, commas and quotes")
+    except RecursionError:
+        return None, _too_deep()
+    except SqlglotError as exc:
+        return None, (f"is not valid SQL: {str(exc).splitlines()[0]}", "check the syntax")
+    if not trees:
+        return None, ("is empty", "write an expression such as count(*)")
+    if len(trees) != 1:
+        return None, (
+            "must be a single expression, not several statements",
+            "remove the ; and what follows it",
+        )
+    if _depth(trees[0]) > MAX_DEPTH:
+        return None, _too_deep()
+    return trees[0], None
+
+
+def _too_deep() -> Problem:
+    return (
+        f"nests too deeply (more than {MAX_NESTING} levels, or a chain of more than "
+        f"{MAX_DEPTH} operations)",
+        "simplify the expression",
+    )
+
+
+def _nesting(tokens: list[Token]) -> int:
+    """The deepest nesting of the token stream, counted without recursion."""
+    deepest = depth = run = 0
+    for token in tokens:
+        kind = token.token_type
+        run = run + 1 if kind in _PREFIX else 0
+        if kind in _OPEN:
+            depth += 1
+        elif kind in _CLOSE:
+            depth = max(depth - 1, 0)
+        deepest = max(deepest, depth + run)
+    return deepest
+
+
+def _depth(tree: exp.Expr) -> int:
+    """The number of levels of `tree`, counted without recursion."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            break
+        stack.extend((child, level + 1) for child in node.iter_expressions())
+    return deepest
+
+
+def _refusals(tree: exp.Expr, text: str) -> Iterator[Problem]:
+    """Every node outside the allow-list, each reported once (and not its children)."""
+    seen: set[Problem] = set()
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        verdict = allowed(node)
+        if verdict is True:
+            stack.extend(reversed(list(node.iter_expressions())))
+            continue
+        problem = verdict if isinstance(verdict, tuple) else _refused(node, text)
+        if problem not in seen:
+            seen.add(problem)
+            yield problem
+
+
+def _refused(node: exp.Expr, text: str) -> Problem:
+    if isinstance(node, exp.IgnoreNulls | exp.RespectNulls) and isinstance(node.this, exp.Func):
+        node = node.this  # any_value(x) IGNORE NULLS: name the function
+    if isinstance(node, _QUERY):
+        return (
+            "uses a query; only expressions over the source's own columns are allowed",
+            "write an expression over the columns, e.g. sum(units)",
+        )
+    if type(node) in _SYNTAX_WORDS:
+        return _SYNTAX_WORDS[type(node)]
+    if isinstance(node, exp.Func):
+        return _function(node, text)
+    return (
+        f"uses `{snippet(node)}`, which KPI definitions do not allow",
+        "allowed: columns, literals, arithmetic, comparisons, AND/OR/NOT, CASE, CAST; " + _LISTED,
+    )
+
+
+def _function(node: exp.Func, text: str) -> Problem:
+    """The function as written (string_agg, not sqlglot's GROUP_CONCAT) and what to use."""
+    start, end = node.meta.get("start"), node.meta.get("end")
+    if isinstance(node, exp.Anonymous):
+        name = node.name.lower()
+    elif isinstance(start, int) and isinstance(end, int):
+        name = text[start : end + 1].lower()
+    else:
+        name = node.sql_name().lower()
+    if isinstance(node, _NOT_REPEATABLE) or name in _NOT_REPEATABLE_NAMES:
+        return (
+            f"uses {name}(), which can give another result on each run; a KPI must give "
+            "the same value from the same data",
+            "use min() or max() to pick a value, or a literal date such as DATE '2026-01-01'",
+        )
+    close = difflib.get_close_matches(name, FUNCTION_NAMES, n=1, cutoff=0.75)
+    instead = _INSTEAD.get(name) or (close[0] if close else None)
+    hint = f"did you mean {instead}()?" if instead else _LISTED
+    return (f"uses function {name}(), which is not allowed in KPI definitions", hint)
+
+
+def _unknown_columns(tree: exp.Expr, columns: tuple[str, ...]) -> Iterator[Problem]:
     known = {c.lower() for c in columns}
     for column in tree.find_all(exp.Column):
         if column.table:
-            yield (f"refers to {column.sql()}; write the bare column name", None)
+            yield (
+                f"refers to {column.sql()}; write the bare column name",
+                f"write {column.name}",
+            )
             continue
         name = column.name.lower()
         if name not in known:
@@ -169,23 +246,17 @@ def _unknown_columns(tree: exp.Expr, columns: list[str]) -> Iterable[tuple[str, 
             )
 
 
-def _is_aggregate(node: exp.Expr) -> bool:
-    if isinstance(node, exp.AggFunc | exp.Filter):
-        return True
-    return isinstance(node, exp.Anonymous) and str(node.name).lower() in _ANONYMOUS_AGGREGATES
-
-
 def _inside_aggregate(node: exp.Expr) -> bool:
     parent = node.parent
     while parent is not None:
-        if _is_aggregate(parent):
+        if is_aggregate(parent):
             return True
         parent = parent.parent
     return False
 
 
-def _aggregation_shape(tree: exp.Expr) -> Iterable[tuple[str, str | None]]:
-    aggregates = [node for node in tree.walk() if _is_aggregate(node)]
+def _aggregation_shape(tree: exp.Expr) -> Iterator[Problem]:
+    aggregates = [node for node in tree.walk() if is_aggregate(node)]
     if not aggregates:
         yield ("is not an aggregate", "use sum(...), count(*), count_if(...), median(...)")
         return
@@ -195,7 +266,10 @@ def _aggregation_shape(tree: exp.Expr) -> Iterable[tuple[str, str | None]]:
             and _inside_aggregate(node)
             and not (isinstance(node.parent, exp.Filter) and node.parent.this is node)
         ):
-            yield (f"nests an aggregate inside another: {node.sql(dialect='duckdb')}", None)
+            yield (
+                f"nests an aggregate inside another: {render(node)}",
+                "aggregate the rows once, e.g. sum(x) / count(*)",
+            )
     for column in tree.find_all(exp.Column):
         if not _inside_aggregate(column):
             yield (
@@ -204,8 +278,11 @@ def _aggregation_shape(tree: exp.Expr) -> Iterable[tuple[str, str | None]]:
             )
 
 
-def _row_level_shape(tree: exp.Expr) -> Iterable[tuple[str, str | None]]:
+def _row_level_shape(tree: exp.Expr) -> Iterator[Problem]:
     for node in tree.walk():
-        if _is_aggregate(node):
-            yield (f"uses the aggregate {node.sql(dialect='duckdb')}; a row rule cannot", None)
+        if is_aggregate(node):
+            yield (
+                f"uses the aggregate {render(node)}; a row rule cannot",
+                "compare the row's own columns, e.g. resolved_at >= created_at",
+            )
             return
