@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from kpis.bounds import check_breakdown, check_window_days, period_count
 from kpis.compute import compute_window, coverage, kpis_for_dimension, resolve_kpis
 from kpis.definitions import Event
 from kpis.definitions.methods import method_for
@@ -84,9 +85,15 @@ def compare(
     """
     definitions = store.definitions
     names = resolve_kpis(definitions, kpis)
+    for what, window in (("before", before), ("after", after)):
+        check_window_days(window, what, definitions.limits)
     split = by or (scope[0] if scope else None)
     if split is not None:
         names = kpis_for_dimension(definitions, names, split, explicit=bool(kpis) and not scope)
+    if by is not None:
+        read = [(m.source, m.time or "") for n in names for m in definitions.kpis[n].measures]
+        for window in (before, after):
+            check_breakdown(store, read, by, window)
     keys = ["kpi"] + (["dimension", "dimension_value"] if by else [])
     sides = []
     for label, window in (("before", before), ("after", after)):
@@ -173,7 +180,10 @@ def _weekly(
     aligned = all(w.start.weekday() == 0 and w.days % 7 == 0 for w in (before, after))
     if not aligned or after.start <= before.end:
         return None
-    return compute_window(store, names, DateRange(before.start, after.end), "week", by)
+    span = DateRange(before.start, after.end)
+    if period_count(span, "week") > store.definitions.limits.max_periods:
+        return None  # windows years apart: no trend line can join them
+    return compute_window(store, names, span, "week", by)
 
 
 def find_event(events: Sequence[Event], name: str) -> Event:
@@ -200,6 +210,14 @@ def windows_around_event(
     Without `weeks`, the most whole weeks that the data of every compared KPI covers.
     """
     event = find_event(all_events(store), event_name)
+    most = store.definitions.limits.max_periods // 7
+    if weeks is not None and not 1 <= weeks <= most:
+        raise UsageError(
+            f"--weeks must be between 1 and {most} (limits: max_periods in kpis.yaml is "
+            f"{store.definitions.limits.max_periods:,} days)"
+        )
+    if not 0 <= washout_days <= 365:
+        raise UsageError("--washout must be between 0 and 365 days")
     names = resolve_kpis(store.definitions, kpis)
     if event.scope_pair is not None:
         names = kpis_for_dimension(store.definitions, names, event.scope_pair[0], explicit=False)

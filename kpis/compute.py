@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from kpis.bounds import check_breakdown, check_periods, clamp_request, within_limits
 from kpis.definitions import Definitions, Kpi, Measure
 from kpis.definitions.sql_check import check_aggregate, check_predicate
 from kpis.errors import UsageError
@@ -111,7 +112,9 @@ def compute(
 
     Columns: kpi, period_start, period_end, days, [dimension, dimension_value], value,
     numerator, denominator (numerator and denominator are null for one-measure KPIs).
-    Without start or end, the range is the days the KPIs' data covers.
+    Without start or end, the range is the days the KPIs' data covers. A range of more
+    periods than limits.max_periods is clamped to the data (`frame.attrs["note"]` says so),
+    or refused when still too large.
     """
     if grain not in GRAINS:
         raise UsageError(f"unknown grain {grain!r}; use one of {', '.join(GRAINS)}")
@@ -126,7 +129,25 @@ def compute(
         start, end = start or span.start, end or span.end
     if end < start:
         raise UsageError(f"the range ends ({end}) before it starts ({start})")
-    return compute_window(store, names, DateRange(start, end), grain, by)
+    asked = DateRange(start, end)
+    window: DateRange | None = asked
+    note = None
+    if not within_limits(asked, grain, definitions.limits):
+        window, note = clamp_request(asked, grain, coverage(store, names), definitions.limits)
+    if window is None:
+        frame = _empty(by)
+    else:
+        if by is not None:
+            check_breakdown(store, _read_by(definitions, names), by, window)
+        frame = compute_window(store, names, window, grain, by)
+    if note is not None:
+        frame.attrs["note"] = note
+    return frame
+
+
+def _read_by(definitions: Definitions, names: Sequence[str]) -> list[tuple[str, str]]:
+    """The (source, time column) pairs the KPIs `names` read."""
+    return [(m.source, m.time or "") for n in names for m in definitions.kpis[n].measures]
 
 
 def compute_window(
@@ -136,7 +157,12 @@ def compute_window(
     grain: Grain | None = None,
     by: str | None = None,
 ) -> pd.DataFrame:
-    """Like `compute`, over an explicit window; `grain=None` gives one value per KPI."""
+    """Like `compute`, over an explicit window; `grain=None` gives one value per KPI.
+
+    Refuses a window of more periods than limits.max_periods (a UsageError): this is where
+    every computation passes, so no caller can build an unbounded list of periods.
+    """
+    check_periods(window, grain, store.definitions.limits)
     frames = []
     for name in names:
         sql = kpi_sql(store.definitions, store.definitions.kpis[name], window, grain, by)
