@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 START = dt.date(2025, 11, 17)  # a Monday
 EVENT = dt.date(2026, 5, 18)  # a Monday, 26 weeks later
@@ -24,6 +25,7 @@ END = dt.date(2026, 11, 15)  # a Sunday, 26 weeks after the event
 SEED = 20260518
 WAREHOUSES = {"Lyon": 0.40, "Lille": 0.35, "Marseille": 0.25}
 Row = dict[str, Any]
+ZONE = ZoneInfo("Europe/Paris")  # the demo kpis.yaml's calendar
 
 
 @dataclass
@@ -56,7 +58,13 @@ def _pick(rng: random.Random, weights: dict[str, float]) -> str:
 
 def _at(rng: random.Random, day: dt.date, start_hour: int = 8, end_hour: int = 19) -> dt.datetime:
     seconds = rng.randrange(start_hour * 3600, end_hour * 3600)
-    return dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=seconds)
+    return _shown(dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=seconds))
+
+
+def _shown(moment: dt.datetime) -> dt.datetime:
+    """A local time as a clock shows it: one in the hour skipped in March moves past it."""
+    real = moment.replace(tzinfo=ZONE).astimezone(dt.UTC).astimezone(ZONE)
+    return real.replace(tzinfo=None)
 
 
 def _channel_weight(weights: dict[str, float], row: Row) -> float:
@@ -112,7 +120,7 @@ def tickets(rng: random.Random) -> list[Row]:
                 {
                     "ticket_id": f"T{len(rows) + 1:06d}",
                     "created_at": created,
-                    "resolved_at": created + dt.timedelta(seconds=seconds),
+                    "resolved_at": _shown(created + dt.timedelta(seconds=seconds)),
                     "csat_score": None,
                     "channel": _pick(rng, channels),
                     "team": team,

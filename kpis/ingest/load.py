@@ -17,10 +17,11 @@ import duckdb
 from kpis.definitions import Definitions, Source
 from kpis.definitions.sql_check import check_predicate
 from kpis.errors import IngestError
-from kpis.ingest import rejects
-from kpis.ingest.parse import NATIVE_MISS, native_positions, typing_select
+from kpis.ingest import clock, rejects
+from kpis.ingest.parse import native_positions, typing_select
 from kpis.ingest.sniff import reader_sql, sql_literal
 from kpis.ingest.upload import IngestResult, Progress, Upload
+from kpis.ingest.value_checks import NATIVE_MISS
 from kpis.store import UPLOADS, history_table, one, quote
 
 SHOWN_PROBLEMS = 200  # rejected rows returned to the caller; all of them are stored
@@ -109,6 +110,7 @@ def load_text(
         _read(cur, definitions, upload, {}, (typed, errors, scans), not first_load)
     progress(0.7, "checking keys and rejected rows")
     _reject_duplicate_keys(cur, source, typed)
+    notes = (*upload.values.notes, *_repeated_hour_notes(cur, definitions, upload.source, typed))
     rows_read, found = rejects.collect(cur, upload, typed, errors)
     problems = rejects.refuse_if_too_many(upload, source, rows_read, found)
 
@@ -121,7 +123,7 @@ def load_text(
     details = {
         "format": upload.describe(),
         "rows_unchanged": unchanged,
-        "notes": list(upload.values.notes),
+        "notes": list(notes),
     }
     loaded = rows_read - len(found)
     cur.execute(
@@ -134,8 +136,34 @@ def load_text(
     return IngestResult(
         upload.shown, upload.source, "loaded", batch, rows_read, loaded, len(found), inserted,
         updated, unchanged, upload.dropped, problems[:SHOWN_PROBLEMS], upload.describe(),
-        notes=upload.values.notes,
+        notes=notes,
     )  # fmt: skip
+
+
+def _repeated_hour_notes(
+    cur: duckdb.DuckDBPyConnection, definitions: Definitions, name: str, typed: str
+) -> list[str]:
+    """A note per timestamp column with times in an hour the clocks repeated (see clock.py)."""
+    source, zone = definitions.sources[name], definitions.calendar.timezone
+    spans = clock.repeated(zone, source.valid_dates)
+    found = []
+    for column, spec in source.columns.items():
+        condition = clock.condition(quote(column), spans)
+        if spec.type != "timestamp" or condition is None:
+            continue
+        count, first = one(
+            cur, f"SELECT count(*), min({quote(column)}) FROM {typed} "
+            f"WHERE _reason IS NULL AND {condition}",
+        )  # fmt: skip
+        if count:
+            found.append(
+                f"{column}: {count} time{'s' if count > 1 else ''} (such as "
+                f"{first:%Y-%m-%d %H:%M}) {'fall' if count > 1 else 'falls'} in an hour that "
+                f"happened twice in {zone}, when clocks went back; "
+                "kept as written, so a duration through that hour may be off by one hour "
+                "(times written with their UTC offset remove the doubt)"
+            )
+    return found
 
 
 def _reject_duplicate_keys(cur: duckdb.DuckDBPyConnection, source: Source, typed: str) -> None:

@@ -13,13 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kpis.definitions import Column, Source
+from kpis.ingest.clean import raw_sql
 from kpis.ingest.formats import FileFormat
 from kpis.ingest.sniff import sql_literal
+from kpis.ingest.value_checks import Rejection, column_rejections, native_rejections
 from kpis.store import SQL_TYPES, quote
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "oui", "o", "vrai", "x")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "non", "faux")
-_BLANKS = " \t\u00a0\u202f"
 # Currency marks and every kind of space or apostrophe used to group thousands; the
 # no-break spaces are the characters themselves (DuckDB's regex has no \u escapes).
 _CURRENCY = "[€$£¥]|\\b(EUR|USD|GBP|CHF|CAD)\\b|[\\s\u00a0\u202f'’]"
@@ -27,40 +28,8 @@ _NUMBER = {
     ".": r"^[+-]?((\d{1,3}(,\d{3})*|\d+)(\.\d*)?|\.\d+)([eE][+-]?\d+)?$",
     ",": r"^[+-]?((\d{1,3}(\.\d{3})*|\d+)(,\d*)?|,\d+)$",
 }
-_FORMULA = r"^[=@]|^[+-]\s*[A-Za-z(]"
 _OFFSET = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([+-]\d{2}(:?\d{2})?|Z)$"
 _SEPARATED = ("/", "-", ".")
-_EXPECTED = {
-    "integer": "a whole number",
-    "number": "a number",
-    "decimal": "a number",
-    "boolean": "yes/no (true/false, oui/non, 1/0)",
-}
-
-
-@dataclass(frozen=True)
-class Rejection:
-    """A condition that rejects a row, the column it is about and the message shown."""
-
-    condition: str
-    column: str
-    value: str
-    message: str
-
-
-def raw_sql(position: int) -> str:
-    """The trimmed text of file column `position`, NULL when empty.
-
-    Trimming a set of characters is slow on millions of values, and almost none need it:
-    only values whose first or last character is a blank are trimmed (`ord(value)` and
-    `value[-1]` were the cheapest tests for that, measured on ten million values).
-    """
-    column = f"c{position}"
-    codes = ", ".join(str(ord(ch)) for ch in _BLANKS)
-    blanks = ", ".join(sql_literal(ch) for ch in _BLANKS)
-    edge = f"ord({column}) IN ({codes}) OR {column}[-1] IN ({blanks})"
-    trimmed = f"NULLIF(trim({column}, {sql_literal(_BLANKS)}), '')"
-    return f"CASE WHEN {edge} THEN {trimmed} ELSE NULLIF({column}, '') END"
 
 
 def _date_formats(order: str, with_time: bool) -> list[str]:
@@ -116,8 +85,10 @@ def _full_number_sql(raw: str, kind: str, fmt: FileFormat) -> str:
 def _time_sql(raw: str, kind: str, fmt: FileFormat, timezone: str) -> str:
     target = "DATE" if kind == "date" else "TIMESTAMP"
     formats = ", ".join(map(sql_literal, _date_formats(fmt.date_order, True)))
+    # DuckDB's own cast also reads words ('epoch', 'infinity') and years before Christ: only
+    # text starting with a digit is a date to it here.
     parsed = [
-        f"TRY_CAST({raw} AS TIMESTAMP)",
+        f"CASE WHEN ord({raw}) BETWEEN 48 AND 57 THEN TRY_CAST({raw} AS TIMESTAMP) END",
         f"try_strptime({raw}, [{formats}])",
     ]
     if fmt.excel_serials:
@@ -156,67 +127,6 @@ def typed_sql(raw: str, column: Column, fmt: FileFormat, timezone: str) -> str:
     return _time_sql(raw, kind, fmt, timezone)
 
 
-def _expected(column: Column, fmt: FileFormat) -> str:
-    if column.type in ("date", "timestamp"):
-        order = "DD/MM/YYYY" if fmt.date_order == "dmy" else "MM/DD/YYYY"
-        what = "a date" if column.type == "date" else "a date and time"
-        return f"{what} (YYYY-MM-DD or {order}, as in the rest of this file)"
-    if column.type in ("number", "decimal", "integer") and fmt.decimal == ",":
-        return f"{_EXPECTED[column.type]} (written 1 234,56 in this file)"
-    return _EXPECTED[column.type]
-
-
-def column_rejections(
-    name: str, column: Column, raw: str, typed: str, fmt: FileFormat
-) -> list[Rejection]:
-    """Every way a value of this column can reject its row."""
-    found: list[Rejection] = []
-    if not column.nullable:
-        found.append(
-            Rejection(f"{raw} IS NULL", name, "''", f"'{name}: empty, but a value is required'")
-        )
-    if column.type != "string":
-        message = f"'{name}: \"' || {raw} || '\" is not {_expected(column, fmt)}'"
-        found.append(Rejection(f"{raw} IS NOT NULL AND {typed} IS NULL", name, raw, message))
-    else:
-        # =HYPERLINK(...) and friends: the tool exported formulas, not values, and a formula
-        # stored here could run in the spreadsheet of whoever downloads it later.
-        starts = ", ".join(str(ord(ch)) for ch in "=@+-")
-        formula = f"ord({raw}) IN ({starts}) AND regexp_matches({raw}, {sql_literal(_FORMULA)})"
-        message = f"'{name}: \"' || left({raw}, 40) || '\" is a spreadsheet formula, not a value; export values only'"  # noqa: E501
-        found.append(Rejection(formula, name, raw, message))
-    if column.min is not None:
-        found.append(
-            Rejection(
-                f"{typed} < {column.min!r}",
-                name,
-                raw,
-                f"'{name}: ' || {raw} || ' is below the minimum {column.min:g}'",
-            )
-        )
-    if column.max is not None:
-        found.append(
-            Rejection(
-                f"{typed} > {column.max!r}",
-                name,
-                raw,
-                f"'{name}: ' || {raw} || ' is above the maximum {column.max:g}'",
-            )
-        )
-    if column.values is not None:
-        allowed = ", ".join(map(sql_literal, column.values))
-        shown = ", ".join(column.values).replace("'", "''")
-        found.append(
-            Rejection(
-                f"{typed} NOT IN ({allowed})",
-                name,
-                raw,
-                f"'{name}: \"' || {raw} || '\" is not one of {shown}'",
-            )
-        )
-    return found
-
-
 def _mapped(raw: str, values: Mapping[str, str]) -> str:
     """Translate a tool's own words (good/bad) to the values the source expects."""
     if not values:
@@ -246,9 +156,6 @@ NATIVE_TYPES = {
     "date": "DATE",
     "timestamp": "TIMESTAMP",  # in the file's one strict format, so never with an offset
 }
-# The reason given to a value the reader typed but the full reading would judge: the file
-# is then read again the full way (see load.py), so the message the analyst sees is the same.
-NATIVE_MISS = "(read again as text)"
 
 
 def native_positions(source: Source, plan: Plan, fmt: FileFormat) -> dict[int, str]:
@@ -268,38 +175,6 @@ def _native_typed(raw: str, column: Column) -> str:
     return raw
 
 
-def _native_rejections(name: str, column: Column, raw: str, typed: str) -> list[Rejection]:
-    """The checks left once DuckDB's reader has typed the value: presence and bounds."""
-    shown = f"CAST({typed} AS VARCHAR)"
-    found = []
-    if not column.nullable:
-        found.append(
-            Rejection(f"{raw} IS NULL", name, "''", f"'{name}: empty, but a value is required'")
-        )
-    if column.type == "integer":
-        miss = sql_literal(NATIVE_MISS)
-        found.append(Rejection(f"{raw} IS NOT NULL AND {typed} IS NULL", name, shown, miss))
-    if column.min is not None:
-        found.append(
-            Rejection(
-                f"{typed} < {column.min!r}",
-                name,
-                shown,
-                f"'{name}: ' || {shown} || ' is below the minimum {column.min:g}'",
-            )
-        )
-    if column.max is not None:
-        found.append(
-            Rejection(
-                f"{typed} > {column.max!r}",
-                name,
-                shown,
-                f"'{name}: ' || {shown} || ' is above the maximum {column.max:g}'",
-            )
-        )
-    return found
-
-
 def typing_select(
     source: Source,
     plan: Plan,
@@ -316,6 +191,7 @@ def typing_select(
     """
     raws, typeds, rejections = [], [], []
     native = native or {}
+    valid = source.valid_dates
     for name, column in source.columns.items():
         typed_name = quote(name)
         position = plan.positions.get(name)
@@ -324,7 +200,9 @@ def typing_select(
             raws.append(f"c{position} AS {raw_name}")
             typed_expr = _native_typed(raw_name, column)
             typeds.append(f"{raw_name}, {typed_expr} AS {typed_name}")
-            rejections.extend(_native_rejections(name, column, raw_name, typed_name))
+            rejections.extend(
+                native_rejections(name, column, raw_name, typed_name, valid, timezone)
+            )
             continue
         if position is not None:
             raw_expr = _mapped(raw_sql(plan.positions[name]), plan.values.get(name, {}))
@@ -336,7 +214,9 @@ def typing_select(
         raw_name = quote(f"_raw_{name}")
         raws.append(f"{raw_expr} AS {raw_name}")
         typeds.append(f"{raw_name}, {typed_sql(raw_name, column, fmt, timezone)} AS {typed_name}")
-        rejections.extend(column_rejections(name, column, raw_name, typed_name, fmt))
+        rejections.extend(
+            column_rejections(name, column, raw_name, typed_name, fmt, valid, timezone)
+        )
     for predicate, message, columns in check_sql:
         rejections.append(
             Rejection(f"NOT coalesce(({predicate}), true)", columns, "NULL", sql_literal(message))

@@ -1,0 +1,125 @@
+"""Local times that never happen or happen twice in the calendar's zone, as SQL conditions.
+
+Exports write times on the wall clock without an offset. When clocks go forward (Europe/Paris,
+last Sunday of March, 02:00 -> 03:00) the hour between does not exist: a time in it is a
+typo or a time in another zone, and stored as written it would stretch or shrink every
+duration through it. When clocks go back, an hour happens twice and a time in it cannot
+say which. The rule (README, "Uploads"): a time that does not exist rejects its row; a time
+in the repeated hour is kept as written, and the upload says how many there were.
+
+The zone's transitions come from the IANA database (zoneinfo), so the rule follows every
+zone and every historical change; they are found once per zone and range, then cached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from kpis.definitions import DateBounds
+
+# Transitions are looked for in this span only: before it, wall-clock rules were local
+# custom; after it, the zone database only repeats its last rule.
+_FIRST_YEAR, _LAST_YEAR = 1900, 2200
+_UTC = dt.UTC
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A change of the zone's offset: the wall-clock hours it skips or repeats."""
+
+    start: dt.datetime  # naive wall-clock time where the skipped or repeated span begins
+    end: dt.datetime  # ... and where it ends (exclusive)
+    skipped: bool  # True: clocks went forward (the span never happens); False: it repeats
+
+    def describe(self, zone: str) -> str:
+        span = f"{self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"
+        if self.skipped:
+            return f"clocks in {zone} went forward over {span}"
+        return f"the hour {span} happened twice in {zone} (clocks went back)"
+
+
+def _offset(zone: ZoneInfo, instant: dt.datetime) -> dt.timedelta:
+    offset = instant.astimezone(zone).utcoffset()
+    assert offset is not None
+    return offset
+
+
+@lru_cache(maxsize=32)
+def shifts(zone_name: str, first: dt.date, last: dt.date) -> tuple[Shift, ...]:
+    """Every offset change of `zone_name` whose wall-clock span touches [first, last]."""
+    zone = ZoneInfo(zone_name)
+    start_year = max(first.year, _FIRST_YEAR)
+    end_year = min(last.year, _LAST_YEAR)
+    if start_year > end_year:
+        return ()
+    found = []
+    # Offsets are compared a day apart, then the change is narrowed to the minute: about
+    # 50,000 lookups for two centuries, once per zone.
+    day = dt.datetime(start_year, 1, 1, tzinfo=_UTC) - dt.timedelta(days=1)
+    stop = dt.datetime(end_year, 12, 31, tzinfo=_UTC) + dt.timedelta(days=2)
+    before = _offset(zone, day)
+    while day < stop:
+        following = day + dt.timedelta(days=1)
+        after = _offset(zone, following)
+        if after != before:
+            low, high = day, following
+            while high - low > dt.timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                if _offset(zone, middle) == before:
+                    low = middle
+                else:
+                    high = middle
+            instant = high.replace(second=0, microsecond=0, tzinfo=None)
+            wall_before, wall_after = instant + before, instant + after
+            shift = Shift(
+                min(wall_before, wall_after), max(wall_before, wall_after), after > before
+            )
+            if shift.end.date() >= first and shift.start.date() <= last:
+                found.append(shift)
+            before = after
+        day = following
+    return tuple(found)
+
+
+def _literal(moment: dt.datetime) -> str:
+    return f"TIMESTAMP '{moment:%Y-%m-%d %H:%M:%S}'"
+
+
+def condition(typed: str, spans: tuple[Shift, ...]) -> str | None:
+    """SQL true when the TIMESTAMP expression `typed` falls in one of `spans`.
+
+    A cheap test of the hour and month comes first: only the few values in a transition's
+    hour (one in 24 or so) reach the exact comparison with each span.
+    """
+    if not spans:
+        return None
+    hours = sorted({h for s in spans for h in _hours(s)})
+    months = sorted({s.start.month for s in spans} | {s.end.month for s in spans})
+    exact = " OR ".join(
+        f"({typed} >= {_literal(s.start)} AND {typed} < {_literal(s.end)})" for s in spans
+    )
+    return (
+        f"(hour({typed}) IN ({', '.join(map(str, hours))}) "
+        f"AND month({typed}) IN ({', '.join(map(str, months))}) AND ({exact}))"
+    )
+
+
+def _hours(span: Shift) -> list[int]:
+    found, moment = [], span.start.replace(minute=0, second=0)
+    while moment < span.end:
+        found.append(moment.hour)
+        moment += dt.timedelta(hours=1)
+    return found
+
+
+def skipped(zone: str, bounds: DateBounds) -> tuple[Shift, ...]:
+    """The wall-clock spans that do not exist in `zone` between the source's valid dates."""
+    return tuple(s for s in shifts(zone, bounds.min, bounds.max) if s.skipped)
+
+
+def repeated(zone: str, bounds: DateBounds) -> tuple[Shift, ...]:
+    """The wall-clock spans that happen twice in `zone` between the source's valid dates."""
+    return tuple(s for s in shifts(zone, bounds.min, bounds.max) if not s.skipped)
