@@ -98,56 +98,99 @@ def decide(
     `overrides` (from the source's or the mapping's `format:`) wins over what the sample says.
     """
     overrides = overrides or {}
-    comma = dot = 0
-    dmy = mdy = 0
-    has_slashed = False
+    numbers: dict[str, list[str]] = {",": [], ".": [], "either": []}
+    orders: dict[str, list[str]] = {"dmy": [], "mdy": [], "either": []}
     for column, values in samples.items():
         kind = source.columns[column].type
         for raw in values:
             if kind in ("integer", "number", "decimal"):
                 text = _clean_number(raw)
-                comma += bool(_COMMA_DECIMAL.match(text))
-                dot += bool(_DOT_DECIMAL.match(text))
-            elif kind in ("date", "timestamp"):
-                found = _SLASHED.match(raw)
-                if found:
-                    has_slashed = True
-                    first, second = int(found.group(1)), int(found.group(2))
-                    dmy += first > 12
-                    mdy += second > 12
-    notes = []
-    voted, mixed = _vote(".", dot, ",", comma)
+                shows = [mark for mark, rule in _SHOWS.items() if rule.match(text)]
+                if shows:
+                    for mark in shows:
+                        numbers[mark].append(raw)
+                elif "," in text or "." in text:
+                    numbers["either"].append(raw)
+            elif kind in ("date", "timestamp") and (found := _SLASHED.match(raw)):
+                first, second = int(found.group(1)), int(found.group(2))
+                key = "dmy" if first > 12 else "mdy" if second > 12 else "either"
+                orders[key].append(raw)
+    decimal, number_note = _decide_decimal(numbers, delimiter, overrides)
+    order, date_note = _decide_order(orders, default_order, overrides)
+    notes = tuple(note for note in (number_note, date_note) if note)
+    native, timestamp_format = _native(source, samples, decimal)
+    return FileFormat(decimal, order, excel, notes, native, timestamp_format)
+
+
+_MARKS = {",": "comma", ".": "point"}
+_SHOWS = {",": _COMMA_DECIMAL, ".": _DOT_DECIMAL}
+
+
+def _reading(raw: str, decimal: str) -> str:
+    """How `raw` reads with `decimal` as the decimal mark, for a note (1.234 -> 1234)."""
+    text = _clean_number(raw)
+    thousands = "." if decimal == "," else ","
+    return text.replace(thousands, "").replace(decimal, ".")
+
+
+def _decide_decimal(
+    numbers: Mapping[str, list[str]], delimiter: str, overrides: Mapping[str, str]
+) -> tuple[str, str | None]:
+    """The decimal mark and the note saying why; no note when no value has a mark at all."""
+    written = bool(numbers[","] or numbers["."] or numbers["either"])
     if "decimal" in overrides:
         decimal = overrides["decimal"]
-    elif voted is None:
+        note = (
+            f"numbers read with a decimal {_MARKS[decimal]}, as format: decimal in kpis.yaml says"
+        )
+        return decimal, note if written else None
+    voted, mixed = _vote(".", len(numbers["."]), ",", len(numbers[","]))
+    if voted is None:
         decimal = "," if delimiter == ";" else "."
-    else:
-        decimal = voted
-        if mixed:
-            mark = "comma" if decimal == "," else "point"
-            notes.append(
-                f"numbers are written both ways; read with a decimal {mark}, the most common"
-            )
-    voted, mixed = _vote("dmy", dmy, "mdy", mdy)
+        if not numbers["either"]:
+            return decimal, None
+        example = numbers["either"][0]
+        layout = "semicolon-separated" if delimiter == ";" else "not semicolon-separated"
+        return decimal, (
+            f"numbers read with a decimal {_MARKS[decimal]}: no value in the file shows which "
+            f"mark is decimal ({example!r} could be either; it is read as "
+            f"{_reading(example, decimal)}), so the file's layout decided ({layout}); set "
+            "format: decimal in kpis.yaml to change"
+        )
+    example = numbers[voted][0]
+    if mixed:
+        return voted, (
+            f"numbers are written both ways; read with a decimal {_MARKS[voted]}, the most "
+            f"common (such as {example!r}); values written the other way are rejected"
+        )
+    return voted, f"numbers read with a decimal {_MARKS[voted]}, as values such as {example!r} show"
+
+
+def _decide_order(
+    orders: Mapping[str, list[str]], default: DateOrder, overrides: Mapping[str, str]
+) -> tuple[DateOrder, str | None]:
+    """The day/month order and the note saying why; no note without a slashed date."""
+    written = bool(orders["dmy"] or orders["mdy"] or orders["either"])
+    words = {"dmy": "day/month/year", "mdy": "month/day/year"}
     if "date_order" in overrides:
         order = overrides["date_order"]
-    elif voted is None:
-        order = default_order
-        if has_slashed:
-            notes.append(
-                f"dates read as {'day/month' if order == 'dmy' else 'month/day'}/year: no day "
-                "above 12 in the file decides it (set format: date_order in kpis.yaml to change)"
-            )
-    else:
-        order = voted
-        if mixed:
-            notes.append(
-                "dates are written both day/month and month/day; read as "
-                f"{'day/month' if order == 'dmy' else 'month/day'}/year, the most common; "
-                "rows written the other way are rejected"
-            )
-    native, timestamp_format = _native(source, samples, decimal)
-    return FileFormat(decimal, order, excel, tuple(notes), native, timestamp_format)
+        note = f"dates read as {words[order]}, as kpis.yaml's format: says"
+        return order, note if written else None
+    voted, mixed = _vote("dmy", len(orders["dmy"]), "mdy", len(orders["mdy"]))
+    if voted is None:
+        if not written:
+            return default, None
+        return default, (
+            f"dates read as {words[default]}: no day above 12 in the file decides it (set "
+            "format: date_order in kpis.yaml to change)"
+        )
+    example = orders[voted][0]
+    if mixed:
+        return voted, (
+            f"dates are written both day/month and month/day; read as {words[voted]}, the most "
+            f"common (such as {example!r}); rows written the other way are rejected"
+        )
+    return voted, f"dates read as {words[voted]}, as dates such as {example!r} show"
 
 
 def _native(
