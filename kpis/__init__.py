@@ -61,6 +61,7 @@ if TYPE_CHECKING:
         uploads,
     )
     from kpis.periods import GRAINS, DateRange, Grain, iso_week, last_complete_week, week_of
+    from kpis.spreadsheet import neutralise, neutralise_cell, spreadsheet_csv
     from kpis.store import Store
 
 # Names are imported on first use: `kpis ingest` need not pay for pandas, scipy or plotly's
@@ -102,12 +103,15 @@ _LOCATIONS = {
     "last_complete_week": "kpis.periods",
     "load_definitions": "kpis.definitions",
     "mapping_profiles": "kpis.ingest",
+    "neutralise": "kpis.spreadsheet",
+    "neutralise_cell": "kpis.spreadsheet",
     "parse_definitions": "kpis.definitions",
     "preview_file": "kpis.ingest",
     "rejected_rows": "kpis.ingest",
     "save_event": "kpis.events",
     "save_mapping": "kpis.ingest",
     "source_coverage": "kpis.compute",
+    "spreadsheet_csv": "kpis.spreadsheet",
     "suggest_columns": "kpis.ingest",
     "undo_upload": "kpis.ingest",
     "uploads": "kpis.ingest",
@@ -178,12 +182,15 @@ __all__ = [
     "last_complete_week",
     "load_definitions",
     "mapping_profiles",
+    "neutralise",
+    "neutralise_cell",
     "parse_definitions",
     "preview_file",
     "rejected_rows",
     "save_event",
     "save_mapping",
     "source_coverage",
+    "spreadsheet_csv",
     "suggest_columns",
     "undo_upload",
     "uploads",

@@ -6,9 +6,7 @@ null for missing); tables are for people and use each KPI's formatting.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import math
 from collections.abc import Sequence
@@ -26,6 +24,7 @@ from kpis.formatting import (
     format_value,
     verdict_text,
 )
+from kpis.spreadsheet import csv_text
 
 
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -70,12 +69,11 @@ def as_json(frame: pd.DataFrame) -> str:
 
 
 def as_csv(frame: pd.DataFrame) -> str:
-    buffer = io.StringIO()
-    rows = records(frame)
-    writer = csv.DictWriter(buffer, fieldnames=list(frame.columns), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
-    return buffer.getvalue()
+    """CSV for a spreadsheet (kpis.spreadsheet.csv_text): no cell can run as a formula.
+
+    Dimension values come from uploaded exports, so any of them may be `=cmd|...`.
+    """
+    return csv_text(list(frame.columns), (list(row.values()) for row in records(frame)))
 
 
 def compute_table(definitions: Definitions, frame: pd.DataFrame) -> str:
