@@ -85,12 +85,7 @@ def _full_number_sql(raw: str, kind: str, fmt: FileFormat) -> str:
 def _time_sql(raw: str, kind: str, fmt: FileFormat, timezone: str) -> str:
     target = "DATE" if kind == "date" else "TIMESTAMP"
     formats = ", ".join(map(sql_literal, _date_formats(fmt.date_order, True)))
-    # DuckDB's own cast also reads words ('epoch', 'infinity') and years before Christ: only
-    # text starting with a digit is a date to it here.
-    parsed = [
-        f"CASE WHEN ord({raw}) BETWEEN 48 AND 57 THEN TRY_CAST({raw} AS TIMESTAMP) END",
-        f"try_strptime({raw}, [{formats}])",
-    ]
+    parsed = [f"TRY_CAST({raw} AS TIMESTAMP)", f"try_strptime({raw}, [{formats}])"]
     if fmt.excel_serials:
         # A workbook cell holding a bare day count since 1899-12-30 (Excel's day zero).
         seconds = f"to_seconds(CAST(round(CAST({raw} AS DOUBLE) * 86400) AS BIGINT))"
@@ -108,6 +103,9 @@ def _time_sql(raw: str, kind: str, fmt: FileFormat, timezone: str) -> str:
     instant = f"TRY_CAST({raw} AS TIMESTAMPTZ) AT TIME ZONE {sql_literal(timezone)}"
     offset = f"regexp_matches({raw}, {sql_literal(_OFFSET)})"
     value = f"CASE WHEN ({maybe_offset}) AND {offset} THEN {instant} ELSE {local} END"
+    # DuckDB's cast and strptime also read words ('epoch' is 1970-01-01, 'infinity' the end
+    # of time) and years before Christ: only text starting with a digit is a date here.
+    value = f"CASE WHEN ord({raw}) BETWEEN 48 AND 57 THEN {value} END"
     return f"CAST({value} AS {target})"
 
 

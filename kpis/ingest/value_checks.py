@@ -165,5 +165,12 @@ def native_rejections(
         miss = sql_literal(NATIVE_MISS)
         found.append(Rejection(f"{raw} IS NOT NULL AND {typed} IS NULL", name, shown, miss))
     found.extend(_bounds(name, column, typed, shown))
-    found.extend(_times(name, column, typed, shown, valid, zone))
+    judged = [r.condition for r in _times(name, column, typed, shown, valid, zone)]
+    if judged:
+        # The reader also reads 'epoch' (1970-01-01) and 'infinity' as dates: a time it typed
+        # that any rule would judge, or that may be such a word, sends the file the full way,
+        # which reads the text itself and words the message from it.
+        epoch = f"{typed} = DATE '1970-01-01'"
+        condition = " OR ".join([*judged, epoch])
+        found.append(Rejection(f"({condition})", name, shown, sql_literal(NATIVE_MISS)))
     return found
