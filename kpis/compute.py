@@ -13,12 +13,13 @@ import datetime as dt
 import difflib
 from collections.abc import Sequence
 
+import duckdb
 import pandas as pd
 
 from kpis.bounds import check_breakdown, check_periods, clamp_request, within_limits
 from kpis.definitions import Definitions, Kpi, Measure
 from kpis.definitions.sql_check import check_aggregate, check_predicate
-from kpis.errors import UsageError
+from kpis.errors import DefinitionError, UsageError
 from kpis.periods import GRAINS, DateRange, Grain, period_sql, periods
 from kpis.store import Store, one, quote
 
@@ -166,7 +167,16 @@ def compute_window(
     frames = []
     for name in names:
         sql = kpi_sql(store.definitions, store.definitions.kpis[name], window, grain, by)
-        frame = store.cursor().execute(sql).df()
+        try:
+            frame = store.cursor().execute(sql).df()
+        except duckdb.Error as exc:
+            # Validation binds every expression, but some errors depend on the values (an
+            # integer overflow): name the KPI to look at rather than fail without a word.
+            first = str(exc).strip().splitlines()[0]
+            raise DefinitionError(
+                f"{name} could not be computed on this data ({first}); check its definition "
+                f"in {store.definitions.file} (kpis.{name})"
+            ) from None
         frame.insert(0, "kpi", name)
         frames.append(frame)
     if not frames:
