@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import errors
+
 st.set_page_config(page_title="Operations KPIs", page_icon=":material/monitoring:", layout="wide")
 
 pages = [
@@ -37,4 +39,4 @@ pages = [
         url_path="definitions",
     ),
 ]
-st.navigation(pages).run()
+errors.run(st.navigation(pages))

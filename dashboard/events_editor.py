@@ -50,8 +50,16 @@ def manage(ctx: context.Context) -> None:
     dimensions = sorted({d for s in definitions.sources.values() for d in s.dimensions})
     with st.form("event_form", clear_on_submit=current is None):
         name = st.text_input("Name", value=current.name if current else "", key="event_name")
+        when = current.date if current else dt.date.today()
+        # Explicit bounds (the sources' valid dates): without them st.date_input computes
+        # ±10 years around the value, which overflows for an event near year 1 or 9999.
+        valid = [s.valid_dates for s in definitions.sources.values()]
         day = st.date_input(
-            "Date", value=current.date if current else dt.date.today(), key="event_date"
+            "Date",
+            value=when,
+            min_value=min([when, *(v.min for v in valid)]),
+            max_value=max([when, *(v.max for v in valid)]),
+            key="event_date",
         )
         description = st.text_area(
             "What changed", value=current.description if current else "", key="event_description"

@@ -50,22 +50,63 @@ def select(
 
 
 def _parse_range(text: str | None) -> tuple[dt.date, dt.date] | None:
+    """START:END from a URL, or None for anything else (a link is anyone's to write)."""
+    if not text or len(text) > 64:
+        return None
     try:
-        start, end = (dt.date.fromisoformat(part) for part in (text or "").split(":"))
+        start, end = (dt.date.fromisoformat(part) for part in text.split(":"))
     except ValueError:
         return None
     return (start, end) if start <= end else None
 
 
-def date_range(
-    label: str, key: str, default: tuple[dt.date, dt.date], **kwargs: Any
+def _overlap(
+    chosen: tuple[dt.date, dt.date], bounds: tuple[dt.date, dt.date]
 ) -> tuple[dt.date, dt.date] | None:
-    """A date-range picker kept in the URL as START:END; None while half chosen."""
+    """The days of `chosen` inside `bounds`, or None when it holds none of them."""
+    start, end = max(chosen[0], bounds[0]), min(chosen[1], bounds[1])
+    return (start, end) if start <= end else None
+
+
+def _clamped(
+    chosen: tuple[dt.date, dt.date], bounds: tuple[dt.date, dt.date]
+) -> tuple[dt.date, dt.date]:
+    """`chosen` moved inside `bounds` (a default before the data becomes its first day)."""
+    low, high = bounds
+    return min(max(chosen[0], low), high), max(min(chosen[1], high), low)
+
+
+def _inside(value: object, bounds: tuple[dt.date, dt.date]) -> bool:
+    return isinstance(value, tuple) and all(
+        isinstance(day, dt.date) and bounds[0] <= day <= bounds[1] for day in value
+    )
+
+
+def date_range(
+    label: str,
+    key: str,
+    default: tuple[dt.date, dt.date],
+    bounds: tuple[dt.date, dt.date],
+    **kwargs: Any,
+) -> tuple[dt.date, dt.date] | None:
+    """A date-range picker kept in the URL as START:END; None while half chosen.
+
+    `bounds` are the first and last days of the data. A range from the URL is cut to them
+    (one reaching year 9999 would have the engine list millions of days, and would make
+    st.date_input overflow computing its own bounds); a malformed or reversed one, or one
+    outside the data, gives `default`. The picker cannot go outside them either.
+    """
+    fallback = _clamped(default, bounds)
+    current = st.session_state.get(key)
     if key not in st.session_state:
-        st.session_state[key] = _parse_range(st.query_params.get(key)) or default
-    chosen = st.date_input(label, key=key, **kwargs)
+        wanted = _parse_range(st.query_params.get(key))
+        st.session_state[key] = (wanted and _overlap(wanted, bounds)) or fallback
+    elif not _inside(current, bounds):  # the data shrank (an undone upload) under the choice
+        pair = current if isinstance(current, tuple) and len(current) == 2 else None
+        st.session_state[key] = (pair and _overlap(pair, bounds)) or fallback
+    chosen = st.date_input(label, key=key, min_value=bounds[0], max_value=bounds[1], **kwargs)
     if not (isinstance(chosen, tuple) and len(chosen) == 2):
         return None
     start, end = chosen
-    _sync(key, f"{start}:{end}", f"{default[0]}:{default[1]}")
+    _sync(key, f"{start}:{end}", f"{fallback[0]}:{fallback[1]}")
     return start, end

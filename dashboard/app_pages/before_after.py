@@ -71,9 +71,9 @@ else:
     )
     left, right = st.columns(2)
     with left:
-        chosen_before = url_state.date_range("Before", "before", default_before)
+        chosen_before = url_state.date_range("Before", "before", default_before, (first, through))
     with right:
-        chosen_after = url_state.date_range("After", "after", default_after)
+        chosen_after = url_state.date_range("After", "after", default_after, (first, through))
     if chosen_before is None or chosen_after is None:
         st.info("Choose a first and a last day for both ranges.")
         st.stop()

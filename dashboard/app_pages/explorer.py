@@ -36,7 +36,7 @@ grain = url_state.select(
     format_func=str.capitalize,
 )
 with top[2]:
-    chosen = url_state.date_range("Range", "range", (first, through))
+    chosen = url_state.date_range("Range", "range", (first, through), (first, through))
 if chosen is None:
     st.info("Choose the first and the last day of the range.")
     st.stop()
@@ -49,6 +49,8 @@ by = picked or None
 
 st.caption(f"{kpi.description} · {day(start)} – {day(end)}")
 frame = context.values(ctx, ctx.version, (str(name),), grain, start, end, by)
+if "note" in frame.attrs:  # the engine cut a range beyond its limits to the data
+    st.caption(f"Note: {frame.attrs['note']}")
 st.plotly_chart(
     charts.explorer(kpi, frame, by, context.events(ctx)), theme="streamlit", key="explorer"
 )
