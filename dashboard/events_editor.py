@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 import kpis
-from dashboard import context
+from dashboard import context, tables
 
 NEW = "(a new event)"
 ANYWHERE = "(everywhere)"
@@ -35,7 +35,7 @@ def table(ctx: context.Context, events: list[kpis.Event], added_on: str) -> None
         }
         for e in events
     ]
-    st.dataframe(pd.DataFrame(listed), hide_index=True, width="stretch")
+    tables.show(pd.DataFrame(listed), hide_index=True, width="stretch")
 
 
 def manage(ctx: context.Context) -> None:

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 import kpis
+from dashboard import tables
 
 ABSENT = "(not in this file)"
 FIXED = "(a fixed value)"
@@ -50,14 +51,16 @@ def edit(
             seen = preview.distinct.get(choice, [])
             if column.type in _TRANSLATABLE and seen:
                 with right.expander(f"translate values of {choice!r}"):
-                    table = st.data_editor(
+                    # Shown neutralised (the file's values are anyone's text): the rows are
+                    # fixed, so each is matched back to its value by position.
+                    table = tables.editor(
                         pd.DataFrame({"in the file": seen, "stored as": [""] * len(seen)}),
                         key=f"{key}_values_{name}", hide_index=True, disabled=["in the file"],
                     )  # fmt: skip
                     pairs = {
-                        str(r["in the file"]): str(r["stored as"]).strip()
-                        for r in table.to_dict("records")
-                        if str(r["stored as"] or "").strip()
+                        value: str(stored).strip()
+                        for value, stored in zip(seen, table["stored as"], strict=True)
+                        if str(stored or "").strip()
                     }
                     if pairs:
                         values[name] = pairs

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 import kpis
-from dashboard import charts, context, events_editor, url_state
+from dashboard import charts, context, events_editor, tables, url_state
 from dashboard.format import day
 
 ctx = context.load()
@@ -87,6 +87,10 @@ with st.spinner("Computing the changes and their intervals..."):
     table = context.comparison(
         ctx, ctx.version, (before.start, before.end), (after.start, after.end), None, scope
     )
+
+
+# Columns of text the engine formats ("+1.5 pp"): shown as written, downloaded with a quote.
+FORMATTED = ("before", "after", "change", "95% interval", "improvement", "p")
 
 
 def _rows(frame: pd.DataFrame, with_value: bool = False) -> pd.DataFrame:
@@ -180,7 +184,13 @@ if dimensions and scope is None:
             theme="streamlit",
             key="breakdown",
         )
-        st.dataframe(_coloured(_rows(split, with_value=True)), hide_index=True, width="stretch")
+        tables.show(
+            _rows(split, with_value=True),
+            style=_coloured,
+            as_written=FORMATTED,
+            hide_index=True,
+            width="stretch",
+        )
 elif scope is not None:
     st.caption(f"This event concerns {scope[0]} {scope[1]} only.")
 

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import kpis
-from dashboard import context, events_editor
+from dashboard import context, events_editor, tables
 from kpis.definitions.methods import method_for
 
 ctx = context.load()
@@ -72,7 +72,7 @@ for name, source in definitions.sources.items():
             f"dimensions: {', '.join(source.dimensions) or 'none'}"
             + (" · snapshots (not additive over time)" if source.kind == "snapshot" else "")
         )
-        st.dataframe(
+        tables.show(
             pd.DataFrame(
                 [
                     {

@@ -1,7 +1,8 @@
 """KPI explorer: one KPI at any grain, over any range, optionally broken down.
 
 The chart and the table show the same rows, and the CSV download is exactly that table:
-what an analyst sees is what they take into a spreadsheet.
+what an analyst sees is what they take into a spreadsheet (text a spreadsheet would run as
+a formula gets a leading quote, in the table and the file alike).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 import kpis
-from dashboard import charts, context, url_state
+from dashboard import charts, context, tables, url_state
 from dashboard.format import day
 
 ctx = context.load()
@@ -60,7 +61,7 @@ if kpi.measure is not None:
     shown = shown.drop(columns=["numerator", "denominator"])
 shown = shown.rename(columns={"dimension_value": by or "dimension_value"})
 number = "percent" if kpi.format == "percent" else f"%.{kpi.decimals}f"
-st.dataframe(
+tables.show(
     shown,
     hide_index=True,
     width="stretch",
@@ -72,10 +73,9 @@ st.dataframe(
         ),
     },
 )
-st.download_button(
+tables.download(
     "Download this table (CSV)",
-    shown.to_csv(index=False).encode("utf-8"),
-    file_name=f"{name}_{grain}_{start}_{end}{'_by_' + by if by else ''}.csv",
-    mime="text/csv",
+    shown,
+    f"{name}_{grain}_{start}_{end}{'_by_' + by if by else ''}.csv",
     key="download",
 )

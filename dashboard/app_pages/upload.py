@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import kpis
-from dashboard import context, mapping_editor
+from dashboard import context, mapping_editor, tables
 
 AUTO = "(recognise from the header)"
 
@@ -104,7 +104,7 @@ def _plan(upload: object) -> tuple[str, str, str | None, object]:
         if preview.dropped:
             st.caption(f"Not stored: {', '.join(preview.dropped)}")
         if len(preview.rows):
-            st.dataframe(preview.rows, hide_index=True, width="stretch")
+            tables.show(preview.rows, hide_index=True, width="stretch")
     return name, path, source, mapping
 
 
@@ -148,14 +148,14 @@ for entry in st.session_state.get("upload_results", []):
     if result.problems:
         rejected = pd.DataFrame([{"line": p.line, "reason": p.message} for p in result.problems])
         st.caption(f"{result.rows_rejected} rejected rows (kept with batch {result.batch_id}):")
-        st.dataframe(rejected, hide_index=True, width="stretch")
+        tables.show(rejected, hide_index=True, width="stretch")
 
 st.subheader("Upload history")
 history = kpis.uploads(ctx.store)
 if history.empty:
     st.caption("Nothing loaded yet.")
     st.stop()
-st.dataframe(
+tables.show(
     history.drop(columns=["sha256"]),
     hide_index=True,
     width="stretch",
