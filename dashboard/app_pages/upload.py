@@ -3,19 +3,17 @@
 Each file is previewed before loading: the source recognised from its header (or chosen),
 the columns that will not be stored, the first rows. Loading goes through the same engine
 call as `kpis ingest`, so the results and messages are the same; every page shows the new
-numbers afterwards.
+numbers afterwards. An uploaded file is on disk only while the engine previews or loads it
+(dashboard.staging); its tables neutralise formulas (dashboard.tables).
 """
 
 from __future__ import annotations
-
-import re
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 import kpis
-from dashboard import context, mapping_editor, tables
+from dashboard import context, mapping_editor, staging, tables
 
 AUTO = "(recognise from the header)"
 
@@ -40,22 +38,21 @@ files = st.file_uploader(
 )
 
 
-def _staged(upload: object) -> str:
-    """Write an uploaded file beside the database (where the engine reads uploads from)."""
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", upload.name)
-    path = ctx.store.staging_dir / f"upload-{upload.file_id}-{safe}"
-    if not path.exists():
-        path.write_bytes(upload.getvalue())
-    return str(path)
+# Leftovers of a run that died mid-call: no uploaded bytes stay on disk (dashboard.staging).
+staging.sweep(ctx.store)
 
 
 NO_PROFILE = "(no mapping profile)"
 
 
-def _plan(upload: object) -> tuple[str, str, str | None, object]:
+def _plan(upload: object) -> tuple[str, object, str | None, object]:
     """Preview one file, with its source, profile and (when needed) the mapping editor."""
+    with staging.on_disk(ctx.store, upload) as path:
+        return _preview(upload, path)
+
+
+def _preview(upload: object, path: str) -> tuple[str, object, str | None, object]:
     name, file_id = upload.name, upload.file_id
-    path = _staged(upload)
     profiles = kpis.mapping_profiles(ctx.store)
     saved = st.session_state.pop(f"saved_{file_id}", None)
     if saved is not None:  # a profile saved on the last run: select it, close the editor
@@ -105,7 +102,7 @@ def _plan(upload: object) -> tuple[str, str, str | None, object]:
             st.caption(f"Not stored: {', '.join(preview.dropped)}")
         if len(preview.rows):
             tables.show(preview.rows, hide_index=True, width="stretch")
-    return name, path, source, mapping
+    return name, upload, source, mapping
 
 
 plans = [_plan(upload) for upload in files or []]
@@ -114,19 +111,18 @@ if plans and st.button(
     f"Load {len(plans)} file{'s' if len(plans) > 1 else ''}", type="primary", key="load"
 ):
     results = []
-    for name, path, source, mapping in plans:
+    for name, upload, source, mapping in plans:
         bar = st.progress(0.0, text=f"{name}: starting")
+        with staging.on_disk(ctx.store, upload) as path:
 
-        def report(fraction: float, stage: str, bar: object = bar, name: str = name) -> None:
-            bar.progress(min(max(fraction, 0.0), 1.0), text=f"{name}: {stage}")
+            def report(fraction: float, stage: str, bar: object = bar, name: str = name) -> None:
+                bar.progress(min(max(fraction, 0.0), 1.0), text=f"{name}: {stage}")
 
-        try:
-            result = kpis.ingest_file(ctx.store, path, source, name, report, mapping)
-            results.append({"file": name, "result": result})
-        except kpis.KpisError as exc:
-            results.append({"file": name, "error": str(exc)})
-        finally:
-            Path(path).unlink(missing_ok=True)
+            try:
+                result = kpis.ingest_file(ctx.store, path, source, name, report, mapping)
+                results.append({"file": name, "result": result})
+            except kpis.KpisError as exc:
+                results.append({"file": name, "error": str(exc)})
     st.session_state["upload_results"] = results
     st.session_state["upload_round"] = round_ + 1  # a fresh, empty uploader
     context.invalidate()
