@@ -228,11 +228,14 @@ def sample_values(
     columns: Iterable[str],
     limit: int = 20_000,
 ) -> dict[str, list[str]]:
-    """The non-empty text of `columns` in the file's first `limit` rows."""
+    """The non-empty text of `columns` in the file's first `limit` rows, 64 characters at most.
+
+    A longer value is no number or date anyway, and whole values could be megabytes each.
+    """
     wanted = [c for c in columns if c in positions]
     if not wanted:
         return {}
-    select = ", ".join(f"c{positions[c]}" for c in wanted)
+    select = ", ".join(f"left(c{positions[c]}, 64)" for c in wanted)
     rows = cur.execute(f"SELECT {select} FROM {reader_sql(path, text)} LIMIT {limit}").fetchall()
     return {
         column: [str(r[i]).strip() for r in rows if r[i] is not None and str(r[i]).strip()]

@@ -9,6 +9,8 @@ rejection threshold is refused whole; otherwise the rejects are stored with the 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import overload
 
 import duckdb
 
@@ -39,84 +41,142 @@ def _structural_message(kind: str, message: str, text: str, delimiter: str) -> s
     return reason
 
 
+class Rejects(Sequence[Reject]):
+    """The rejected rows of one read, counted in SQL and fetched only when wanted.
+
+    A file of twenty million bad rows must not become twenty million tuples just to be
+    refused: `len` is a count, `first(n)` fetches the n rows a refusal shows, and the whole
+    list is fetched (once) only when the rows are kept, within the source's threshold.
+    """
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection, upload: Upload, typed: str, errors: str):
+        self._cur, self._upload, self._typed, self._errors = cur, upload, typed, errors
+        self.structural = int(one(cur, f"SELECT count(DISTINCT byte_position) FROM {errors}")[0])
+        self.typed = int(one(cur, f"SELECT count(*) FROM {typed} WHERE _reason IS NOT NULL")[0])
+        self._all: list[Reject] | None = None
+
+    def __len__(self) -> int:
+        return self.structural + self.typed
+
+    @overload
+    def __getitem__(self, index: int) -> Reject: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Reject]: ...
+    def __getitem__(self, index: int | slice) -> Reject | list[Reject]:
+        if self._all is None:
+            self._all = self._fetch(None)
+        return self._all[index]
+
+    def first(self, count: int) -> list[Reject]:
+        """The first `count` rejected rows by line, fetching no more than that of each kind."""
+        return self._all[:count] if self._all is not None else self._fetch(count)
+
+    def _fetch(self, limit: int | None) -> list[Reject]:
+        cur, upload, typed, errors = self._cur, self._upload, self._typed, self._errors
+        cap = f" LIMIT {limit}" if limit is not None else ""
+        # DuckDB reports a row missing fields once per missing field: one reason per row.
+        structural = cur.execute(
+            "SELECT byte_position, arg_min(error_type, column_idx), "
+            "arg_min(error_message, column_idx), left(arg_min(csv_line, column_idx), 10000) "
+            f"FROM {errors} GROUP BY byte_position ORDER BY byte_position{cap}"
+        ).fetchall()
+        path = upload.staged.path
+        structural_lines = line_at_bytes(path, [int(r[0]) for r in structural])
+        # Rowids of a table created in this transaction start at an offset, then follow the file.
+        base = one(cur, f"SELECT coalesce(min(rowid), 0) FROM {typed}")[0]
+        bad = cur.execute(
+            f"SELECT rowid - {base}, _column, _value, _reason, _dup_of - {base} FROM {typed} "
+            f"WHERE _reason IS NOT NULL ORDER BY rowid{cap}"
+        ).fetchall()
+        wanted = [r[0] for r in bad] + [r[4] for r in bad if r[4] is not None]
+        rows = upload.staged.sheet_rows
+        if rows is not None:  # a workbook: messages give the sheet's own row numbers
+            lines = {index: rows[index] for index in wanted if index < len(rows)}
+        else:
+            # With only the first structural rejects known, records can be numbered up to
+            # the last of them; any typed reject after it comes after `limit` rejects anyway.
+            partial = limit is not None and self.structural > limit
+            until = max(structural_lines.values()) if partial else None
+            lines = record_lines(
+                path, upload.text, wanted, set(structural_lines.values()), upload.shown, until
+            )
+        where = "row" if rows is not None else "line"
+        delimiter = upload.text.delimiter
+        found: list[Reject] = [
+            (
+                structural_lines[int(pos)],
+                None,
+                text[:200],
+                f"{_structural_message(str(kind), msg, text, delimiter)}: {text[:80]!r}",
+            )
+            for pos, kind, msg, text in structural
+        ]
+        for index, column, value, reason, dup in bad:
+            if rows is None and limit is not None and index not in lines:
+                continue  # after the last structural reject fetched: not among the first
+            if dup is not None:
+                reason = f"{reason} (kept the row on {where} {lines.get(dup)})"
+            found.append((lines.get(index), column, value, reason))
+        found.sort(key=lambda r: r[0] or 0)
+        return found if limit is None else found[:limit]
+
+
 def collect(
     cur: duckdb.DuckDBPyConnection, upload: Upload, typed: str, errors: str
-) -> tuple[int, list[Reject]]:
-    """(rows read, every rejected row) of the typed table and DuckDB's own error table."""
-    # DuckDB reports a row missing fields once per missing field: one reason per row.
-    structural = cur.execute(
-        "SELECT byte_position, arg_min(error_type, column_idx), "
-        "arg_min(error_message, column_idx), arg_min(csv_line, column_idx) "
-        f"FROM {errors} GROUP BY byte_position ORDER BY byte_position"
-    ).fetchall()
-    path = upload.staged.path
-    structural_lines = line_at_bytes(path, [int(r[0]) for r in structural])
-    kept = int(one(cur, f"SELECT count(*) FROM {typed}")[0])
-    # Rowids of a table created in this transaction start at an offset, then follow the file.
-    base = one(cur, f"SELECT coalesce(min(rowid), 0) FROM {typed}")[0]
-    bad = cur.execute(
-        f"SELECT rowid - {base}, _column, _value, _reason, _dup_of - {base} FROM {typed} "
-        "WHERE _reason IS NOT NULL ORDER BY rowid"
-    ).fetchall()
-    wanted = [r[0] for r in bad] + [r[4] for r in bad if r[4] is not None]
-    rows = upload.staged.sheet_rows
-    if rows is not None:  # a workbook: messages give the sheet's own row numbers
-        lines = {index: rows[index] for index in wanted if index < len(rows)}
-    else:
-        lines = record_lines(path, upload.text, wanted, set(structural_lines.values()))
-    where = "row" if rows is not None else "line"
-    for pos, kind, _msg, _text in structural:
-        if kind == "UNQUOTED VALUE":
-            # Everything after the quote became one value: rows were lost, not just this one.
-            raise IngestError(
-                f"{upload.shown}: line {structural_lines[int(pos)]}: a quote opened on this "
-                "line is never closed, so every row after it would be lost; close or remove "
-                "the quote and upload again"
-            )
-    delimiter = upload.text.delimiter
-    found: list[Reject] = [
-        (
-            structural_lines[int(pos)],
-            None,
-            text[:200],
-            f"{_structural_message(str(kind), msg, text, delimiter)}: {text[:80]!r}",
+) -> tuple[int, Rejects]:
+    """(rows read, the rejected rows) of the typed table and DuckDB's own error table."""
+    unclosed = one(
+        cur, f"SELECT min(byte_position) FROM {errors} WHERE error_type = 'UNQUOTED VALUE'"
+    )[0]
+    if unclosed is not None:
+        # Everything after the quote became one value: rows were lost, not just this one.
+        line = line_at_bytes(upload.staged.path, [int(unclosed)])[int(unclosed)]
+        raise IngestError(
+            f"{upload.shown}: line {line}: a quote opened on this line is never closed, so "
+            "every row after it would be lost; close or remove the quote and upload again"
         )
-        for pos, kind, msg, text in structural
-    ]
-    for index, column, value, reason, dup in bad:
-        if dup is not None:
-            reason = f"{reason} (kept the row on {where} {lines.get(dup)})"
-        found.append((lines.get(index), column, value, reason))
-    found.sort(key=lambda r: r[0] or 0)
-    return kept + len(structural), found
+    found = Rejects(cur, upload, typed, errors)
+    kept = int(one(cur, f"SELECT count(*) FROM {typed}")[0])
+    return kept + found.structural, found
+
+
+SHOWN_WHEN_REFUSED = 10  # rejected rows a refusal lists (and fetches)
 
 
 def refuse_if_too_many(
-    upload: Upload, source: Source, rows_read: int, found: list[Reject]
+    upload: Upload, source: Source, rows_read: int, found: Sequence[Reject]
 ) -> list[Problem]:
-    """The rejects as Problems; IngestError when they exceed the source's threshold."""
-    problems = [Problem(upload.shown, line, "", reason) for line, _c, _v, reason in found]
+    """The rejects as Problems; IngestError when they exceed the source's threshold.
+
+    Only the rows the refusal shows are fetched: the share is decided from the count.
+    """
     if rows_read == 0:
         raise IngestError(f"{upload.shown} has a header but no rows: there is nothing to load")
     share = len(found) / rows_read
     if share > source.max_rejected_share:
-        listed = "\n".join(f"  {p}" for p in problems[:10])
+        shown = (
+            found.first(SHOWN_WHEN_REFUSED)
+            if isinstance(found, Rejects)
+            else list(found[:SHOWN_WHEN_REFUSED])
+        )
+        problems = [Problem(upload.shown, line, "", reason) for line, _c, _v, reason in shown]
+        listed = "\n".join(f"  {p}" for p in problems)
         raise IngestError(
             f"{upload.shown}: {len(found)} of {rows_read} rows rejected ({share:.1%}), above the "
             f"{source.max_rejected_share:.0%} allowed for {upload.source}; nothing was loaded. "
             f"Fix these rows and upload again:\n{listed}",
             problems,
         )
-    return problems
+    return [Problem(upload.shown, line, "", reason) for line, _c, _v, reason in found]
 
 
-def record(cur: duckdb.DuckDBPyConnection, batch: int, found: list[Reject]) -> None:
+def record(cur: duckdb.DuckDBPyConnection, batch: int, found: Sequence[Reject]) -> None:
     """Keep every rejected row's line, column, value and reason with the batch."""
     if not found:
         return
     import pandas as pd  # only a batch with rejected rows needs it
 
-    frame = pd.DataFrame(found, columns=["line", "column_name", "value", "reason"])
+    frame = pd.DataFrame(list(found), columns=["line", "column_name", "value", "reason"])
     frame.insert(0, "batch_id", batch)
     cur.register("_rejects_frame", frame)
     try:

@@ -19,6 +19,9 @@ from kpis.errors import IngestError
 from kpis.store import one
 
 _SAMPLE_BYTES = 1 << 16
+# The longest line DuckDB's reader takes (a longer one is rejected); every other reader of a
+# staged file (lines.py) uses the same bound, so none holds more of a line in memory.
+MAX_LINE_BYTES = 8_000_000
 _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
@@ -43,13 +46,23 @@ def sql_literal(text: str) -> str:
 
 
 def sniff(
-    con: duckdb.DuckDBPyConnection, staged: Path, shown_name: str, delimiter: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    staged: Path,
+    shown_name: str,
+    delimiter: str | None = None,
+    max_columns: int | None = None,
 ) -> TextFormat:
-    """Detect the dialect of a staged (UTF-8) file; refuse files with no header row."""
-    with staged.open("rb") as handle:
-        sample = handle.read(_SAMPLE_BYTES)
+    """Detect the dialect of a staged (UTF-8) file; refuse files with no header row.
+
+    A header of more than `max_columns` names is refused before DuckDB's sniffer sees it:
+    the sniffer takes seconds and a gigabyte for a hundred thousand columns.
+    """
+    sample = _sample(staged)
     if not sample.strip().lstrip(b"\xef\xbb\xbf").strip():
         raise IngestError(f"{shown_name} is empty: export the data again, with its header row")
+    if max_columns is not None:
+        widest = max(len(_read_header(sample, d, '"', keep_blank=True)) for d in _DELIMITERS)
+        _check_width(shown_name, widest, max_columns)
     quote, escape = '"', None
     if delimiter is None:
         try:
@@ -69,6 +82,8 @@ def sniff(
     header = _read_header(sample, delimiter, quote)
     if not header or all(not name.strip() for name in header):
         raise IngestError(f"{shown_name} has no header row: the first line must name the columns")
+    if max_columns is not None:
+        _check_width(shown_name, len(header), max_columns)
     return TextFormat("utf-8", delimiter, quote, escape or quote, tuple(header))
 
 
@@ -100,8 +115,25 @@ def reader_sql(
         f"delim = {sql_literal(fmt.delimiter)}, quote = {sql_literal(fmt.quote)}, "
         f"escape = {sql_literal(fmt.escape)}, auto_detect = false, "
         f"dateformat = '%Y-%m-%d', timestampformat = {sql_literal(timestamp_format)}, "
-        f"max_line_size = 8000000, buffer_size = 16000000{rejects})"
+        f"max_line_size = {MAX_LINE_BYTES}, buffer_size = {2 * MAX_LINE_BYTES}{rejects})"
     )
+
+
+def _sample(staged: Path) -> bytes:
+    """The file's first 64 KB, or more up to the end of its first line (a very wide header)."""
+    with staged.open("rb") as handle:
+        sample = handle.read(_SAMPLE_BYTES)
+        if b"\n" not in sample and b"\r" not in sample:
+            sample += handle.readline(MAX_LINE_BYTES)
+    return sample
+
+
+def _check_width(shown_name: str, columns: int, max_columns: int) -> None:
+    if columns > max_columns:
+        raise IngestError(
+            f"{shown_name} has {columns:,} columns, more than the {max_columns:,} allowed "
+            "(limits: max_columns in kpis.yaml); export only the columns you need"
+        )
 
 
 def _guess_delimiter(sample: bytes) -> str:
@@ -110,14 +142,18 @@ def _guess_delimiter(sample: bytes) -> str:
     return max(_DELIMITERS, key=first.count)
 
 
-def _read_header(sample: bytes, delimiter: str, quote: str) -> list[str]:
+def _read_header(sample: bytes, delimiter: str, quote: str, keep_blank: bool = False) -> list[str]:
+    """The first record's names; [] for a line of separators only, unless `keep_blank`."""
     text = sample.decode("utf-8", errors="replace").lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quote)
-    for record in reader:
-        if record and any(field.strip() for field in record):
-            return [field.strip() for field in record]
-        if record:  # a line of separators only: DuckDB would take it as the header
-            return []
+    try:
+        for record in reader:
+            if record and (keep_blank or any(field.strip() for field in record)):
+                return [field.strip() for field in record]
+            if record:  # a line of separators only: DuckDB would take it as the header
+                return []
+    except csv.Error:  # a header field longer than the csv module reads: not a header
+        return []
     return []
 
 
