@@ -19,6 +19,8 @@ import difflib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import duckdb
+
 from kpis.definitions import MappingProfile
 from kpis.errors import IngestError, UsageError
 from kpis.ingest.formats import decide, default_date_order, sample_values
@@ -29,7 +31,7 @@ from kpis.ingest.mapping import MissingColumns, map_columns, recognise_source, s
 from kpis.ingest.parse import Plan
 from kpis.ingest.profiles import find_mapping, mapping_profiles, save_mapping
 from kpis.ingest.read import Staged, stage_upload
-from kpis.ingest.sniff import sniff
+from kpis.ingest.sniff import TextFormat, sniff
 from kpis.ingest.upload import IngestResult, Progress, Upload
 from kpis.names import normalise
 from kpis.store import Store
@@ -78,7 +80,7 @@ def _prepare(
     """Everything but the load: dialect, source, column map, number and date conventions."""
     definitions = store.definitions
     delimiter = _settings_for(store, source, profile).get("delimiter")
-    text = sniff(store.cursor(), staged.path, shown, delimiter)
+    text = _sniff(store, staged, shown, delimiter)
     name = source or recognise_source(text.header, definitions, shown)
     declared = definitions.sources[name]
     settings = _settings_for(store, name, profile)
@@ -87,12 +89,30 @@ def _prepare(
         cmap.positions, profile.constants if profile else {}, profile.values if profile else {}
     )
     typed = [c for c, spec in declared.columns.items() if spec.type != "string"]
-    samples = sample_values(store.cursor(), staged.path, text, cmap.positions, typed)
+    try:
+        samples = sample_values(store.cursor(), staged.path, text, cmap.positions, typed)
+    except duckdb.Error as exc:
+        raise _unreadable(shown, exc) from None
     values = decide(
         declared, samples, text.delimiter,
         default_date_order(definitions.calendar.timezone), staged.kind == "xlsx", settings,
     )  # fmt: skip
     return Upload(shown, staged, text, name, plan, values, cmap.dropped)
+
+
+def _sniff(store: Store, staged: Staged, shown: str, delimiter: str | None) -> TextFormat:
+    try:
+        return sniff(
+            store.cursor(), staged.path, shown, delimiter, store.definitions.limits.max_columns
+        )
+    except duckdb.Error as exc:
+        raise _unreadable(shown, exc) from None
+
+
+def _unreadable(shown: str, exc: duckdb.Error) -> IngestError:
+    """DuckDB could not read the user's file: one sentence with the file, never "unexpected"."""
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return IngestError(f"{shown} could not be read as CSV ({first}); export it again as CSV")
 
 
 def _settings_for(
@@ -130,7 +150,8 @@ def ingest_file(
         raise IngestError(f"{path}: no such file")
     report(0.0, "reading the file")
     settings = _settings_for(store, source, profile)
-    staged = stage_upload(path, store.staging_dir, shown, settings.get("encoding"))
+    limits = store.definitions.limits
+    staged = stage_upload(path, store.staging_dir, shown, settings.get("encoding"), limits)
     try:
         report(0.1, "reading the header")
         upload = _prepare(store, staged, shown, source, profile)
@@ -174,12 +195,13 @@ def preview_file(
     profile = _profile(store, mapping)
     source = source or (profile.source if profile else None)
     settings = _settings_for(store, source, profile)
+    limits = store.definitions.limits
     try:
-        staged = stage_upload(path, store.staging_dir, shown, settings.get("encoding"))
+        staged = stage_upload(path, store.staging_dir, shown, settings.get("encoding"), limits)
     except IngestError as exc:
         return FilePreview(shown, (), pd.DataFrame(), None, exc)
     try:
-        text = sniff(store.cursor(), staged.path, shown, settings.get("delimiter"))
+        text = _sniff(store, staged, shown, settings.get("delimiter"))
         first = first_records(staged.path, text, max(rows, DISTINCT_ROWS))
         labels = _unique(text.header)
         distinct = {
