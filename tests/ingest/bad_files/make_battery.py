@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import io
 import zipfile
+import zlib
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -101,8 +102,176 @@ def files() -> dict[str, bytes | str]:
     return found
 
 
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE = "http://schemas.openxmlformats.org/package/2006"
+_SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def inline(ref: str, value: str) -> str:
+    """An .xlsx cell holding text, as Excel's own writers put it."""
+    return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+
+
+def header_rows() -> str:
+    """A leads header and one good row, as sheet XML."""
+    names = ("lead_id", "created_at", "channel", "converted")
+    values = ("L1", "2026-01-05", "web", "true")
+    return "".join(
+        f'<row r="{row}">'
+        + "".join(inline(f"{c}{row}", v) for c, v in zip("ABCD", texts, strict=True))
+        + "</row>"
+        for row, texts in ((1, names), (2, values))
+    )
+
+
+def xlsx(sheet_data: str, shared: str | None = None, worksheet: str | None = None) -> bytes:
+    """A minimal .xlsx (one sheet, written byte for byte here): hostile parts can be anything.
+
+    `worksheet` replaces the whole sheet part; `shared` adds a shared-strings part.
+    """
+    overrides = [("/xl/workbook.xml", "sheet.main"), ("/xl/worksheets/sheet1.xml", "worksheet")]
+    relations = [("worksheet", "worksheets/sheet1.xml")]
+    if shared is not None:
+        overrides.append(("/xl/sharedStrings.xml", "sharedStrings"))
+        relations.append(("sharedStrings", "sharedStrings.xml"))
+    types = (
+        f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{_PACKAGE}/content-types">'
+        f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        + "".join(
+            f'<Override PartName="{n}" ContentType="{_SHEET_TYPE}.{t}+xml"/>' for n, t in overrides
+        )
+        + "</Types>"
+    )
+    parts = {
+        "[Content_Types].xml": types,
+        "_rels/.rels": f'<Relationships xmlns="{_PACKAGE}/relationships"><Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets><sheet name="Export" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{_PACKAGE}/relationships">'
+        + "".join(
+            f'<Relationship Id="rId{i}" Type="{_REL}/{t}" Target="{n}"/>'
+            for i, (t, n) in enumerate(relations, 1)
+        )
+        + "</Relationships>",
+        "xl/worksheets/sheet1.xml": worksheet
+        or f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_MAIN}"><sheetData>{sheet_data}</sheetData></worksheet>',
+    }
+    if shared is not None:
+        parts["xl/sharedStrings.xml"] = shared
+    return _zip(parts)
+
+
+def ods(table: str) -> bytes:
+    """A minimal OpenDocument spreadsheet whose one table holds `table` (rows as XML)."""
+    office = "urn:oasis:names:tc:opendocument:xmlns"
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="{office}:office:1.0" '
+        f'xmlns:table="{office}:table:1.0" xmlns:text="{office}:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="Export">{table}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        f'<manifest:manifest xmlns:manifest="{office}:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    return _zip(
+        {
+            "mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+            "META-INF/manifest.xml": manifest,
+            "content.xml": content,
+        }
+    )
+
+
+def ods_row(*values: str, repeated: int = 1) -> str:
+    cells = "".join(
+        f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
+        for v in values
+    )
+    repeat = f' table:number-rows-repeated="{repeated}"' if repeated > 1 else ""
+    return f"<table:table-row{repeat}>{cells}</table:table-row>"
+
+
+def _zip(parts: dict[str, str | bytes]) -> bytes:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for name, data in parts.items():
+            method = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            zipped.writestr(
+                zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0)), data, compress_type=method
+            )
+    return archive.getvalue()
+
+
+def gzip_of_lines(first: bytes, line: bytes, count: int) -> bytes:
+    """A gzip file of `first` then `line` repeated `count` times, compressed as it is built."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: a gzip header and trailer
+    block = line * 65_536
+    parts = [packer.compress(first)]
+    for _ in range(count // 65_536):
+        parts.append(packer.compress(block))
+    parts.append(packer.compress(line * (count % 65_536)))
+    return b"".join(parts) + packer.flush()
+
+
+def bounded_reader_files() -> dict[str, bytes | str]:
+    """Files that made a reader allocate without bound, or DuckDB stop mid-way."""
+    mixed = LEADS.replace("\n", "\r\n") + "".join(
+        f"L{i},2026-01-05 09:00,web,true" + ("\n", "\r\n", "\r")[i % 3] for i in range(1, 41)
+    )
+    billion_laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        f'<worksheet xmlns="{_MAIN}"><sheetData>{header_rows()}</sheetData></worksheet>'
+    )
+    return {
+        # One cell at the last position Excel has: the reader allocated 512 GB and aborted.
+        "xfd_cell.xlsx": xlsx(
+            header_rows() + f'<row r="1048576">{inline("XFD1048576", "x")}</row>'
+        ),
+        # One cell repeated across every column of a thousand rows, in a few hundred bytes.
+        "repeated_cells.ods": ods(
+            ods_row("lead_id", "created_at", "channel", "converted")
+            + '<table:table-row table:number-rows-repeated="1000"><table:table-cell '
+            'table:number-columns-repeated="16384" office:value-type="string"><text:p>x</text:p>'
+            "</table:table-cell></table:table-row>"
+        ),
+        # A shared-strings part announcing 10^11 texts: the reader reserved them up front.
+        "shared_strings_claim.xlsx": xlsx(
+            header_rows(),
+            shared=f'<sst xmlns="{_MAIN}" count="1" uniqueCount="100000000000"><si><t>x</t></si></sst>',
+        ),
+        "entity_workbook.xlsx": xlsx("", worksheet=billion_laughs),
+        # 20 million rows in 160 KB: refused while it is scanned, before DuckDB reads it.
+        "rows_bomb.csv.gz": gzip_of_lines(LEADS.encode(), b"1,2,3,4\n", 20_000_001),
+        "wide_header.csv": ",".join(f"c{i}" for i in range(1_001))
+        + "\n"
+        + ",".join("1" * 1_001)
+        + "\n",
+        # LF, CRLF and CR in one file: DuckDB stopped with "state machine ... invalid state".
+        "mixed_line_ends.csv": mixed + "L99,2026-02-30,web,true\n" + leads(3, 100),
+        "cr_line_ends.csv": (
+            LEADS + leads(40) + "L99,2026-02-30,web,true\n" + leads(3, 100)
+        ).replace("\n", "\r"),
+        # Line breaks inside cells come out of the workbook reader as CR: DuckDB stopped too.
+        "line_breaks_in_cells.xlsx": xlsx(
+            header_rows()
+            + '<row r="3">'
+            + "".join(
+                inline(f"{c}3", v)
+                for c, v in zip(
+                    "ABCD", ("L2", "2026-01-05", "web&#13;&#10;and\rphone", "true"), strict=True
+                )
+            )
+            + "</row>"
+        ),
+    }
+
+
 def main() -> None:
-    for name, content in files().items():
+    for name, content in {**files(), **bounded_reader_files()}.items():
         data = content.encode() if isinstance(content, str) else content
         (HERE / name).write_bytes(data)
     import openpyxl  # a test dependency: only this script needs it
