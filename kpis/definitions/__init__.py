@@ -31,6 +31,8 @@ from kpis.definitions.rules import Issue, Parsed, run_rules
 from kpis.definitions.yaml_lines import LinedDocument, load_lined_yaml, parse_lined_yaml
 from kpis.errors import DefinitionError, Problem
 
+MAX_EXPRESSIONS = 1_000
+
 __all__ = [
     "Calendar",
     "Column",
@@ -106,8 +108,22 @@ def _validate(doc: LinedDocument) -> Definitions:
         if event is not None:
             parsed.events.append(event)
 
-    for issue in run_rules(parsed):
-        report(issue)
+    expressions = sum(
+        1 + (m.filter is not None) for k in parsed.kpis.values() for m in k.measures
+    ) + sum(len(source.checks) for source in parsed.sources.values())
+    if expressions > MAX_EXPRESSIONS:
+        # Each is parsed and bound by DuckDB (some 3 ms): bound the time validation takes.
+        report(
+            Issue(
+                ("kpis",),
+                f"has {expressions:,} SQL expressions (measures, filters and checks); "
+                f"the limit is {MAX_EXPRESSIONS:,}",
+                "split the definitions into several kpis.yaml files",
+            )
+        )
+    else:
+        for issue in run_rules(parsed):
+            report(issue)
     problems.sort(key=lambda problem: problem.line or 0)
     if problems or calendar is None or limits is None:
         count = len(problems)

@@ -3,6 +3,12 @@
 Validation problems must name the line of kpis.yaml to fix; PyYAML's constructors throw
 that away, so this walks the composed node tree itself. It also refuses duplicate keys,
 which PyYAML would otherwise resolve silently by keeping the last one.
+
+kpis.yaml may be hostile, and YAML can describe far more than it spells out: nine levels of
+nine aliases (`b: [*a, *a, ...]`, "billion laughs") or of merge keys expand to 387 million
+values from 1 KB. So the text is bounded, the composer may not nest deeper than MAX_DEPTH
+(it recurses), and the values the file expands to are counted over the composed node graph,
+each shared node once, before anything is built or merged.
 """
 
 from __future__ import annotations
@@ -16,6 +22,12 @@ import yaml
 from kpis.errors import DefinitionError, Problem
 
 Path_ = tuple[str | int, ...]
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 64
+MAX_VALUES = 100_000
+MAX_NUMBER_CHARACTERS = 100  # PyYAML's int() of a long sexagesimal number is quadratic
+_NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
 @dataclass
@@ -35,11 +47,40 @@ class LinedDocument:
         return None
 
 
+class _Refused(Exception):
+    """A bound of this module was reached at `line`."""
+
+    def __init__(self, line: int | None, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.line, self.message, self.hint = line, message, hint
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, composing no deeper than MAX_DEPTH."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _Refused(
+                    self.get_mark().line + 1,
+                    f"nests deeper than {MAX_DEPTH} levels",
+                    "kpis.yaml needs a few levels; remove the extra brackets or indentation",
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
 def load_lined_yaml(path: Path) -> LinedDocument:
     """Read `path` as YAML; raise DefinitionError with the line on syntax errors."""
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:  # bounded: the path may be a pipe or /dev/zero
+            raw = handle.read(MAX_BYTES + 1)
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise DefinitionError(
             f"{name}: no such file; pass --config or set KPIS_CONFIG to your kpis.yaml"
@@ -51,13 +92,26 @@ def load_lined_yaml(path: Path) -> LinedDocument:
 
 def parse_lined_yaml(text: str, file: str) -> LinedDocument:
     """Parse YAML text; `file` is only used in messages."""
-    loader = yaml.SafeLoader(text)
+    if len(text) > MAX_BYTES or len(text.encode("utf-8", "replace")) > MAX_BYTES:
+        raise DefinitionError(
+            f"{file} is larger than {MAX_BYTES // 1_000_000} MB",
+            [Problem(file, None, "", "is too large to be a kpis.yaml", "check the file's path")],
+        )
+    loader = _BoundedLoader(text)
     doc = LinedDocument(file=file, data=None)
     problems: list[Problem] = []
     try:
         node = loader.get_single_node()
         if node is not None:
+            _measure(node)
             doc.data = _build(loader, node, (), doc, problems)
+    except _Refused as exc:
+        problem = Problem(file, exc.line, "", exc.message, exc.hint)
+        raise DefinitionError(f"{file} cannot be loaded", [problem]) from None
+    except RecursionError:
+        where = loader.get_mark().line + 1
+        problem = Problem(file, where, "", "nests too deeply", "remove the extra nesting")
+        raise DefinitionError(f"{file} cannot be loaded", [problem]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -78,6 +132,69 @@ def parse_lined_yaml(text: str, file: str) -> LinedDocument:
     return doc
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        found = []
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                raise _Refused(
+                    key.start_mark.line + 1,
+                    "uses a list or a mapping as a key",
+                    "keys are plain names, such as csat:",
+                )
+            found += [key, value]
+        return found
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if node.tag in _NUMBERS and len(node.value) > MAX_NUMBER_CHARACTERS:
+        raise _Refused(
+            node.start_mark.line + 1,
+            f"has a number of more than {MAX_NUMBER_CHARACTERS} characters",
+            "quote it if it is text",
+        )
+    return []
+
+
+def _measure(root: yaml.Node) -> None:
+    """Refuse a graph expanding beyond MAX_VALUES values or MAX_DEPTH levels, or a cycle.
+
+    Aliases make the graph share nodes; each is measured once (memoised), without recursion,
+    so the cost follows the text, not what it expands to. Merge keys (`<<: *a`) are counted
+    like any other value, which bounds what PyYAML's flatten_mapping will copy.
+    """
+    measured: dict[int, tuple[int, int]] = {}  # id(node): (values, depth)
+    open_: set[int] = set()  # nodes whose children are being measured: their ancestors
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, ready = stack.pop()
+        key = id(node)
+        if ready:
+            kids = [measured[id(kid)] for kid in _children(node)]
+            values = 1 + sum(v for v, _ in kids)
+            depth = 1 + max((d for _, d in kids), default=0)
+            line = node.start_mark.line + 1
+            if values > MAX_VALUES:
+                raise _Refused(
+                    line,
+                    f"expands to more than {MAX_VALUES:,} values (through aliases or merges)",
+                    "write the definitions out, or use fewer aliases",
+                )
+            if depth > MAX_DEPTH:
+                raise _Refused(line, f"nests deeper than {MAX_DEPTH} levels", "use fewer aliases")
+            open_.discard(key)
+            measured[key] = (values, depth)
+        elif key in open_:
+            raise _Refused(
+                node.start_mark.line + 1,
+                "refers to itself (an alias inside its own anchor)",
+                "an alias must refer to an anchor defined before it and outside it",
+            )
+        elif key not in measured:
+            open_.add(key)
+            stack.append((node, True))
+            stack.extend((kid, False) for kid in reversed(_children(node)))
+
+
 def _build(
     loader: yaml.SafeLoader,
     node: yaml.Node,
@@ -90,7 +207,7 @@ def _build(
         loader.flatten_mapping(node)
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = _scalar(loader, key_node)
             key_path = (*path, str(key))
             if key in result:
                 first = doc.lines.get(key_path)
@@ -112,4 +229,11 @@ def _build(
             _build(loader, item, (*path, index), doc, problems)
             for index, item in enumerate(node.value)
         ]
-    return loader.construct_object(node, deep=True)
+    return _scalar(loader, node)
+
+
+def _scalar(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError, TypeError) as exc:  # e.g. a date such as 2026-02-30
+        raise _Refused(node.start_mark.line + 1, f"cannot be read: {exc}", "quote it") from None
