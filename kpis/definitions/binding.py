@@ -4,8 +4,10 @@ sqlglot knows the syntax but not the types: `filter: csat_score`, `median(create
 timestamp) or `sum(team)` pass it, then fail at compute, or at upload where the error blames
 the uploaded file. Here each fragment, as it will run, is bound by DuckDB against empty
 tables with each source's declared column types; its result must be a number (a measure) or
-a boolean (a filter, a check). It is then run over no row, an all-NULL row and a row of
-ordinary values, so errors DuckDB raises only while executing show too, and `sql_types.py`
+a boolean (a filter, a check). It is then run over no row, an all-NULL row, a row of small
+values and one of large but ordinary ones (a million, the year 2100), so errors DuckDB
+raises only while executing show too: `unit_cost * cogs` is a DECIMAL(18,12), which a
+product of a thousand by a thousand overflows. `sql_types.py`
 refuses what a value of the data could still make fail: text compared with a number, text
 used as a condition, a CAST that does not fit every value. One in-memory DuckDB, without
 file access or extensions, serves one validation (some 20 ms).
@@ -41,7 +43,18 @@ _CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "memory_limit": "256MB",
     "lock_configuration": True,
 }
-_ROW = "__kpis_row"  # 0: the all-NULL row, 1: the ordinary row; never a declared name
+_ROW = "__kpis_row"  # 0: all NULL, 1: small values, 2: large ones; never a declared name
+# Values every column type takes: text that converts to nothing else (so implicit casts of
+# text fail on it), then small values, then large values an export may well hold.
+_ROWS = {
+    "string": ("'x'", "'y'"),
+    "integer": ("1", "1000000"),
+    "number": ("1.5", "1000000.5"),
+    "decimal": ("1.5", "1000000.5"),
+    "boolean": ("true", "false"),
+    "date": ("DATE '2024-01-01'", "DATE '2100-12-31'"),
+    "timestamp": ("TIMESTAMP '2024-01-01 12:00:00'", "TIMESTAMP '2100-12-31 23:59:59'"),
+}
 
 
 @dataclass(frozen=True)
@@ -115,25 +128,16 @@ def _fragments(p: Parsed) -> Iterator[Fragment]:
 
 
 def _create(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, ColumnType]) -> bool:
-    """An empty copy of the source's table, then its two rows; False if it cannot be made."""
+    """The source's table, with its three rows; False if it cannot be made."""
     from kpis.store import SQL_TYPES, quote  # kpis.store imports this package: import late
 
-    sample = {
-        "string": "'x'",  # converts to no number, date or boolean: implicit casts fail on it
-        "integer": "1",
-        "number": "1.5",
-        "decimal": "1.5",
-        "boolean": "true",
-        "date": "DATE '2024-01-01'",
-        "timestamp": "TIMESTAMP '2024-01-01 12:00:00'",
-    }
     declared = [f"{quote(c)} {SQL_TYPES[t]}" for c, t in columns.items()]
     table = quote(name)
     try:
         con.execute(f"CREATE TABLE {table} ({', '.join([*declared, f'{_ROW} INTEGER'])})")
         nulls = ", ".join(["NULL"] * len(columns))
-        ordinary = ", ".join(sample[t] for t in columns.values())
-        con.execute(f"INSERT INTO {table} VALUES ({nulls}, 0), ({ordinary}, 1)")
+        small, large = (", ".join(_ROWS[t][i] for t in columns.values()) for i in (0, 1))
+        con.execute(f"INSERT INTO {table} VALUES ({nulls}, 0), ({small}, 1), ({large}, 2)")
     except duckdb.Error:
         return False  # e.g. two columns differing only in case: reported by the names rule
     return True
@@ -156,9 +160,9 @@ def _bind(
     if problems:
         yield from problems
         return
-    # Zero rows, the all-NULL row, the ordinary row: errors DuckDB raises only when running.
-    runs = [f"SELECT {sql} AS v FROM {table} WHERE {c}" for c in ("false", f"{_ROW} = 0")]
-    runs.append(f"SELECT {sql} AS v FROM {table} WHERE {_ROW} = 1")
+    # No row, then each row on its own: errors DuckDB raises only when running.
+    conditions = ["false", *(f"{_ROW} = {row}" for row in range(3))]
+    runs = [f"SELECT {sql} AS v FROM {table} WHERE {c}" for c in conditions]
     try:
         found = con.execute(f"SELECT typeof(v) FROM ({' UNION ALL '.join(runs)})").fetchall()
     except duckdb.Error as exc:

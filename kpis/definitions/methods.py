@@ -112,7 +112,7 @@ def _row_form(measure: Measure) -> tuple[str, float | None, str] | None:
     if aggregate is not tree:
         target = next(n for n in rows.walk() if n == aggregate)
         target.replace(argument.copy())
-    return statistic, quantile, rows.sql(dialect="duckdb")
+    return statistic, quantile, rows.sql(dialect="duckdb", comments=False)
 
 
 def method_for(kpi: Kpi) -> Method:

@@ -64,11 +64,16 @@ def family(duck_type: str) -> str:
 def describe_error(exc: duckdb.Error, columns: dict[str, ColumnType]) -> Problem:
     """DuckDB's message as one sentence, with the declared types of the columns as the hint."""
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    first = re.sub(r"^[A-Za-z ]*Error: ", "", first).strip()
+    first = re.sub(r"^[A-Za-z ]*Error: ", "", first)
+    first = re.sub(r"[.!]? (You might|In order to select one).*$", ".", first).strip()
     if len(first) > 200:
         first = first[:197] + "..."
     types = ", ".join(f"{name} is {kind}" for name, kind in columns.items())
-    return (f"cannot be computed by DuckDB: {first}", f"declared types: {types}" if types else None)
+    if "Overflow" in first:
+        hint = "its type is too narrow for values such as 1,000,000: CAST a factor AS DOUBLE"
+    else:
+        hint = f"declared types: {types}" if types else "check the types of its columns"
+    return (f"cannot be computed by DuckDB: {first}", hint)
 
 
 def typed_nodes(tree: exp.Expr) -> list[exp.Expr]:
