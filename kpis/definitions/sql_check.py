@@ -97,7 +97,10 @@ def _check(text: str, columns: tuple[str, ...], *, aggregate: bool) -> Checked:
     used = tuple(dict.fromkeys(c.name.lower() for c in tree.find_all(exp.Column)))
     if problems:
         return Checked(None, tuple(problems), used)
-    return Checked(render(tree), (), used)
+    try:
+        return Checked(render(tree), (), used)
+    except RecursionError:  # bounded by MAX_DEPTH; kept so that no text can crash validation
+        return Checked(None, (_too_deep(),), used)
 
 
 def render(tree: exp.Expr) -> str:

@@ -27,7 +27,7 @@ from kpis import (
     parse_definitions,
 )
 from kpis.definitions.sql_allow import AGGREGATES, SCALARS
-from kpis.definitions.sql_check import parse_expression
+from kpis.definitions.sql_check import check_aggregate, parse_expression
 from kpis.definitions.sql_types import cast_cannot_fail
 from tests.conftest import CONFIG, WriteCsv
 from tests.definitions.edits import (
@@ -153,7 +153,12 @@ def test_every_allowed_construct_parses_as_expected_and_computes(
     assert tree is not None, problem
     assert any(type(n) is node for n in tree.walk()), [type(n).__name__ for n in tree.walk()]
     text, _ = with_measure(expr)
-    compute_probe(golden_store, parse_definitions(text))
+    definitions = parse_definitions(text)
+    compute_probe(golden_store, definitions)
+    # What runs is the re-rendered SQL: it must pass the same check and render the same.
+    columns = definitions.sources["tickets"].columns
+    rendered = check_aggregate(expr, columns).sql
+    assert rendered is not None and check_aggregate(rendered, columns).sql == rendered
 
 
 def test_the_table_above_covers_the_whole_allow_list() -> None:
