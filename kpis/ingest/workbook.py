@@ -108,14 +108,14 @@ def _refusal(answer: dict[str, Any], shown: str, limits: Limits) -> str:
     if kind == "extent":
         rows, columns = int(answer["rows"]), int(answer["columns"])
         span = f" ({answer['span']})" if answer.get("span") else ""
-        if rows > limits.max_rows:
-            over = f"more than the {limits.max_rows:,} rows allowed (limits: max_rows"
+        if rows - 1 > limits.max_rows:  # the header row is not one of the rows counted
+            over = f"more than a header and the {limits.max_rows:,} rows allowed (limits: max_rows"
         elif columns > limits.max_columns:
             over = f"more than the {limits.max_columns:,} columns allowed (limits: max_columns"
         else:
             over = f"more than the {limits.max_cells:,} cells allowed (limits: max_cells"
         return (
-            f"{shown}: a sheet's cells span {rows:,} rows by {columns:,} columns{span}, {over} "
+            f"{shown}: a sheet's cells span at least {rows:,} rows by {columns:,} columns{span}, {over} "
             "in kpis.yaml); delete what lies beyond the data (often one stray cell far below "
             "or to the right), or save the sheet as CSV"
         )

@@ -54,8 +54,9 @@ def convert(request: dict[str, Any]) -> dict[str, Any]:
     path = Path(request["path"])
     if request["zip"]:
         scan = _sibling("workbook_scan")
+        # A sheet's rows include its header: max_rows counts those after it, as in a CSV.
         bounds = scan.Bounds(
-            request["max_unpacked"], request["max_rows"], request["max_columns"],
+            request["max_unpacked"], request["max_rows"] + 1, request["max_columns"],
             request["max_cells"],
         )  # fmt: skip
         try:
@@ -79,7 +80,7 @@ def convert(request: dict[str, Any]) -> dict[str, Any]:
         }
     rows, columns = sheet.height, sheet.width
     too_big = (
-        rows > request["max_rows"]
+        rows - 1 > request["max_rows"]
         or columns > request["max_columns"]
         or rows * columns > request["max_cells"]
     )
