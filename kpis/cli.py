@@ -15,6 +15,10 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
+
+from kpis.database_file import check
+from kpis.database_open import damage
 from kpis.definitions import Definitions, load_definitions
 from kpis.errors import DefinitionError, KpisError, UsageError
 from kpis.periods import GRAINS, parse_date, parse_range
@@ -26,6 +30,7 @@ from kpis.store import Store
 DEFAULT_DB = "data/ops.duckdb"
 DEFAULT_CONFIG = "kpis.yaml"
 SHOWN_REJECTS = 10
+READ_COMMANDS = ("compute", "compare", "uploads")  # the others write: ingest, undo, demo
 
 
 class _Parser(argparse.ArgumentParser):
@@ -258,9 +263,24 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "validate":
         return _validate(args)
     definitions = load_definitions(args.config)
-    if args.command == "demo":
-        return _demo(definitions, args)
-    with Store(args.db, definitions) as store:
+    try:
+        if args.command == "demo":
+            # Checked here too, so the refusal names the path as typed (build_demo gets a Path).
+            check(args.db, read_only=False, replace=True)
+            return _demo(definitions, args)
+        return _with_store(definitions, args)
+    except duckdb.Error as exc:
+        # Damage in a part of the file that opening does not read shows only now.
+        problem = damage(args.db, exc)
+        if problem is None:
+            raise
+        raise problem from None
+
+
+def _with_store(definitions: Definitions, args: argparse.Namespace) -> int:
+    # Reading commands open the file read-only: they work on a file this user cannot write,
+    # and several of them can read at once.
+    with Store(args.db, definitions, read_only=args.command in READ_COMMANDS) as store:
         if args.command == "ingest":
             return _ingest(store, args)
         if args.command == "compute":

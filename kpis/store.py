@@ -8,7 +8,6 @@ folder and the configuration is locked, so no KPI expression can read or write o
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -18,11 +17,12 @@ from typing import Any
 
 import duckdb
 
+from kpis import database_file, database_open
 from kpis.definitions import Definitions, Source
 from kpis.errors import StoreError
 
 SCHEMA_VERSION = 1
-DEFAULT_MEMORY_LIMIT = "512MB"
+META = "_kpis_meta"
 UPLOADS = "_kpis_uploads"
 REJECTS = "_kpis_rejects"
 MAPPINGS = "_kpis_mappings"
@@ -58,6 +58,14 @@ def history_table(source: str) -> str:
     return f"_kpis_history_{source}"
 
 
+def _type_changed(source: str, column: str, stored: str, declared: str) -> StoreError:
+    return StoreError(
+        f"column {source}.{column} is stored as {stored} but kpis.yaml now declares "
+        f"{declared} ({SQL_TYPES[declared]}); restore the old type, or start a new database "
+        "(--db) and load the exports again"
+    )
+
+
 _OPEN: set[Path] = set()  # database files a Store of this process holds open
 _OPEN_LOCK = threading.Lock()
 
@@ -70,72 +78,68 @@ class Store:
     Store (the dashboard caches it), and call `reload` when kpis.yaml changes.
     """
 
-    def __init__(self, path: str | Path, definitions: Definitions) -> None:
+    def __init__(
+        self, path: str | Path, definitions: Definitions, *, read_only: bool = False
+    ) -> None:
+        # Checked before anything else: a refused path is neither registered nor created.
+        file = database_file.check(path, read_only=read_only)
         self.path = Path(path)
         self.definitions = definitions
+        self.read_only = read_only
         self._key = self.path.resolve()
         with _OPEN_LOCK:
             if self._key in _OPEN:
                 raise StoreError(f"{self.path} is already open in this process; reuse its Store")
             _OPEN.add(self._key)
         try:
-            self._open()
+            self._open(file)
         except BaseException:
             with _OPEN_LOCK:
                 _OPEN.discard(self._key)
             raise
 
-    def _open(self) -> None:
+    def _open(self, file: database_file.DatabaseFile) -> None:
         # Uploads are staged beside the database: the only folder DuckDB may read files from.
         self.staging_dir = self.path.with_name(self.path.name + ".staging")
         self._local = threading.local()
         self._lock = threading.Lock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.staging_dir.mkdir(parents=True, exist_ok=True)
+        made = [] if file.exists else database_file.make_parents(file.target)
         try:
-            self._connection = duckdb.connect(str(self.path))
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
-                raise StoreError(
-                    f"{self.path} is in use by another process (the dashboard, or another kpis "
-                    "command); stop it or use its Upload page, then try again"
-                ) from None
-            raise StoreError(f"cannot open {self.path}: {exc}") from None
+            self._connection, tables = database_open.connect(file)
+        except BaseException:
+            database_file.discard(file, made)
+            raise
+        try:
+            if self.read_only:
+                self._check_tables(tables)  # a read-only file cannot be given what it lacks
+            else:
+                self._create_schema()
+                if not self.staging_dir.exists():
+                    self.staging_dir.mkdir()
+                    made.insert(0, self.staging_dir)
+                # The file lock is ours now: whatever is left in staging was left by a process
+                # that died mid-upload (its transaction was never committed), so it can go.
+                for leftover in self.staging_dir.iterdir():
+                    if leftover.is_file():
+                        leftover.unlink(missing_ok=True)
+            database_open.lock_down(self._connection, self.path, self.staging_dir)
         except duckdb.Error as exc:
-            raise StoreError(f"{self.path} is not a usable DuckDB database: {exc}") from None
-        # The file lock is ours now: whatever is left in staging was left by a process that
-        # died mid-upload (its transaction was never committed), so it can go.
-        for leftover in self.staging_dir.iterdir():
-            if leftover.is_file():
-                leftover.unlink(missing_ok=True)
-        try:
-            self._create_schema()
-            self._lock_down()
+            self._connection.close()
+            database_file.discard(file, made)
+            raise database_open.explain(self.path, exc) from None
         except BaseException:
             self._connection.close()
+            database_file.discard(file, made)
             raise
-
-    def _lock_down(self) -> None:
-        staging = str(self.staging_dir.resolve()) + "/"
-        con = self._connection
-        # Bounded memory: a 1 GB export must not need gigabytes; beyond this DuckDB spills to
-        # the temporary folder beside the database.
-        limit = os.environ.get("KPIS_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
-        con.execute(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
-        temp = str(self.path.with_name(self.path.name + ".tmp").resolve())
-        con.execute(f"SET temp_directory = '{temp.replace(chr(39), chr(39) * 2)}'")
-        con.execute("SET enable_progress_bar = false")  # a cron job's log is not a terminal
-        con.execute("SET autoinstall_known_extensions = false")
-        con.execute("SET autoload_known_extensions = false")
-        con.execute(f"SET allowed_directories = ['{staging.replace(chr(39), chr(39) * 2)}']")
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
 
     def reload(self, definitions: Definitions) -> None:
         """Switch to new definitions (kpis.yaml was edited): add the tables they need."""
         if definitions is not self.definitions:
             self.definitions = definitions
-            self._create_schema()
+            if self.read_only:
+                self._check_tables(database_open.tables(self.cursor()))
+            else:
+                self._create_schema()
 
     def data_version(self) -> tuple[int, int]:
         """Changes whenever an upload is loaded or undone: a cache key for computed results."""
@@ -151,10 +155,10 @@ class Store:
         con.execute("BEGIN")
         try:
             con.execute(
-                "CREATE TABLE IF NOT EXISTS _kpis_meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
+                f"CREATE TABLE IF NOT EXISTS {META} (key VARCHAR PRIMARY KEY, value VARCHAR)"
             )
             con.execute(
-                "INSERT INTO _kpis_meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+                f"INSERT INTO {META} VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
                 [str(SCHEMA_VERSION)],
             )
             con.execute(
@@ -187,6 +191,29 @@ class Store:
             con.execute("ROLLBACK")
             raise
 
+    def _check_tables(self, tables: dict[str, dict[str, str]]) -> None:
+        """Read-only: every table and column kpis.yaml needs must already be in the file."""
+        missing = [
+            f"no {t} table" for t in (META, UPLOADS, REJECTS, MAPPINGS, EVENTS) if t not in tables
+        ]
+        for name, source in self.definitions.sources.items():
+            for table in (name, history_table(name)):
+                stored = tables.get(table)
+                if stored is None:
+                    missing.append(f"no table {table} for source {name}")
+                    continue
+                for column, spec in source.columns.items():
+                    if column not in stored:
+                        missing.append(f"no column {table}.{column}")
+                    elif stored[column] != SQL_TYPES[spec.type]:
+                        raise _type_changed(name, column, stored[column], spec.type)
+        if missing:
+            raise StoreError(
+                f"{self.path} has {missing[0]}"
+                + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+                + ", which kpis.yaml needs; open it once writable, with kpis ingest, to add it"
+            )
+
     @staticmethod
     def _create_source_tables(con: duckdb.DuckDBPyConnection, name: str, source: Source) -> None:
         columns = ", ".join(
@@ -212,11 +239,7 @@ class Store:
                 for table in (name, history_table(name)):
                     con.execute(f"ALTER TABLE {quote(table)} ADD COLUMN {quote(column)} {wanted}")
             elif existing[column] != wanted:
-                raise StoreError(
-                    f"column {name}.{column} is stored as {existing[column]} but kpis.yaml now "
-                    f"declares {spec.type} ({wanted}); restore the old type, or start a new "
-                    "database (--db) and load the exports again"
-                )
+                raise _type_changed(name, column, existing[column], spec.type)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """This thread's cursor on the shared connection (DuckDB cursors are not thread-safe)."""
@@ -230,6 +253,8 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Run a block in one transaction: all of it is committed, or none of it."""
+        if self.read_only:
+            raise StoreError(f"{self.path} was opened read-only; open it writable to change it")
         cursor = self.cursor()
         cursor.execute("BEGIN")
         try:

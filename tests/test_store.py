@@ -91,3 +91,42 @@ def test_an_added_column_keeps_updates_and_undo_aligned(
         assert store.cursor().execute(
             "SELECT converted, region, _batch_id FROM leads"
         ).fetchall() == [(False, None, 1)]
+
+
+def test_a_read_only_store_refuses_changes(tmp_path: Path, definitions) -> None:
+    path = tmp_path / "ops.duckdb"
+    Store(path, definitions).close()
+    with Store(path, definitions, read_only=True) as store:
+        assert store.data_version() == (0, 0)
+        with pytest.raises(StoreError, match="ops.duckdb was opened read-only"):
+            store.transaction().__enter__()
+
+
+WRITABLE_ONCE = r", which kpis.yaml needs; open it once writable, with kpis ingest, to add it$"
+READ_ONLY_GAPS = [  # (what the file holds, kpis.yaml edit, the error as a pattern)
+    pytest.param("plain", None, r"ops.duckdb has no _kpis_meta table \(and \d+ more\)" + WRITABLE_ONCE, id="not-set-up-by-kpis"),
+    pytest.param("kpis", ("      campaign: {type: string, nullable: true, optional: true}\n", "      campaign: {type: string, nullable: true, optional: true}\n      region: {type: string, nullable: true, optional: true}\n"), r"ops.duckdb has no column leads.region \(and 1 more\)" + WRITABLE_ONCE, id="column-added"),
+    pytest.param("kpis", ("units: {type: integer, min: 0,", "units: {type: decimal, min: 0,"), r"column shipments.units is stored as BIGINT but kpis.yaml now declares decimal", id="type-changed"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("holds", "edit", "message"), READ_ONLY_GAPS)
+def test_read_only_cannot_add_what_kpis_yaml_needs(
+    tmp_path: Path, definitions, holds: str, edit: tuple[str, str] | None, message: str
+) -> None:
+    path = tmp_path / "ops.duckdb"
+    if holds == "plain":
+        duckdb.connect(str(path)).close()
+    else:
+        Store(path, definitions).close()
+    changed = parse_definitions(CONFIG.read_text().replace(*edit)) if edit else definitions
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match=message):
+        Store(path, changed, read_only=True)
+    if holds == "kpis":  # the same when kpis.yaml changes under an open store
+        with (
+            Store(path, definitions, read_only=True) as store,
+            pytest.raises(StoreError, match=message),
+        ):
+            store.reload(changed)
+    assert path.read_bytes() == before

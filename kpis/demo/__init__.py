@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from kpis import database_file
 from kpis.definitions import Definitions
 from kpis.demo.exports import COLUMNS, write_exports
 from kpis.demo.generate import END, EVENT, START, generate
@@ -34,6 +35,9 @@ def build_demo(
     A database holding uploads other than the demo's is not replaced unless `force`: the
     demo must never wipe an analyst's real data by accident.
     """
+    # Before deleting anything: only a DuckDB file, writable, at a name a new one may get
+    # (`--db export.csv demo --force` must not delete the export).
+    database_file.check(db_path, read_only=False, replace=True)
     if db_path.exists() and not force:
         with Store(db_path, definitions) as store:
             names = [

@@ -1,0 +1,128 @@
+"""Open a checked database file with DuckDB: nothing fetched, damage found at once, one sentence.
+
+`database_file` decides whether a path may be opened; this module opens it. Extensions are
+switched off in the connection's own configuration, so even the opening cannot fetch or load
+one; the catalogue is read right away, because some damage shows only on the first query;
+and whatever DuckDB refuses becomes a `StoreError` naming the file and what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import duckdb
+
+from kpis.database_file import DAMAGED_ADVICE, DatabaseFile, damaged, encrypted
+from kpis.errors import StoreError
+
+DEFAULT_MEMORY_LIMIT = "512MB"
+# Given to duckdb.connect itself: a path or a file's contents can ask for an extension while
+# the file is opened, before any SET statement could switch autoloading off.
+CONNECT_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+}
+_DAMAGE = {  # DuckDB's words for a file it cannot trust -> what to tell the user
+    "not a valid duckdb database file": "its header is not valid",
+    "could not read enough bytes": "it is shorter than its own header says: it was cut off",
+    "corrupt database file": "a checksum does not match: part of it was overwritten",
+    "checksum": "a checksum does not match: part of it was overwritten",
+    "failed to deserialize": "DuckDB cannot read its catalogue",
+    "leb128": "DuckDB cannot read its catalogue",
+}
+
+
+def connect(file: DatabaseFile) -> tuple[duckdb.DuckDBPyConnection, dict[str, dict[str, str]]]:
+    """Open the checked file; returns the connection and each table's columns and types."""
+    try:
+        connection = duckdb.connect(file.target, read_only=file.read_only, config=CONNECT_CONFIG)
+    except duckdb.Error as exc:
+        raise explain(file.path, exc) from None
+    try:
+        return connection, tables(connection)
+    except duckdb.Error as exc:
+        connection.close()
+        raise explain(file.path, exc) from None
+
+
+def tables(connection: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Each table of the database with its columns and their types (reads the catalogue)."""
+    found: dict[str, dict[str, str]] = {}
+    for table, column, data_type in connection.execute(
+        "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name = 'main'"
+    ).fetchall():
+        found.setdefault(table, {})[column] = data_type
+    return found
+
+
+def lock_down(connection: duckdb.DuckDBPyConnection, path: Path, staging_dir: Path) -> None:
+    """Limit file access to the staging folder, bound memory, then lock the configuration."""
+    staging = str(staging_dir.resolve()) + "/"
+    # Bounded memory: a 1 GB export must not need gigabytes; beyond this DuckDB spills to
+    # the temporary folder beside the database.
+    limit = os.environ.get("KPIS_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+    connection.execute(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
+    temp = str(path.with_name(path.name + ".tmp").resolve())
+    connection.execute(f"SET temp_directory = '{temp.replace(chr(39), chr(39) * 2)}'")
+    connection.execute("SET enable_progress_bar = false")  # a cron job's log is not a terminal
+    connection.execute("SET autoinstall_known_extensions = false")
+    connection.execute("SET autoload_known_extensions = false")
+    connection.execute(f"SET allowed_directories = ['{staging.replace(chr(39), chr(39) * 2)}']")
+    connection.execute("SET enable_external_access = false")
+    connection.execute("SET lock_configuration = true")
+
+
+def damage(path: str | Path, exc: duckdb.Error) -> StoreError | None:
+    """The error to show when a query failed because the file is damaged; None otherwise."""
+    text = str(exc).lower()
+    for words, detail in _DAMAGE.items():
+        if words in text:
+            return damaged(path, detail)
+    return None
+
+
+def explain(path: str | Path, exc: duckdb.Error) -> StoreError:
+    """One sentence for a file DuckDB refused to open."""
+    text = str(exc)
+    lower = text.lower()
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    if "could not set lock" in lower or "conflicting lock" in lower:
+        return StoreError(
+            f"{path} is in use by another process (the dashboard, or another kpis command); "
+            "stop it or use its Upload page, then try again"
+        )
+    version = re.search(r"storage version number (\d+).*?between (\d+) and (\d+)", text)
+    if version or "storage version" in lower:
+        found = (
+            f"storage version {version[1]}; DuckDB {duckdb.__version__} reads {version[2]} "
+            f"to {version[3]}"
+            if version
+            else first
+        )
+        return StoreError(
+            f"{path} was written by a DuckDB version this one cannot read ({found}): open it "
+            "with the DuckDB that wrote it to export the data, or start a new database with "
+            "--db and load the exports again"
+        )
+    if "encrypted" in lower:
+        return encrypted(path)
+    if "replaying wal" in lower or "wal does not match" in lower:
+        why = "belongs to another database" if "does not match" in lower else "cannot be read"
+        return damaged(path, f"its log {Path(path).name}.wal {why}")
+    problem = damage(path, exc)
+    if problem is not None:
+        return problem
+    if "extension" in lower:
+        return StoreError(
+            f"{path} needs a DuckDB extension to be opened ({first}), and kpis loads none: "
+            "give --db a .duckdb file written by kpis"
+        )
+    if "permission denied" in lower:
+        return StoreError(f"{path} cannot be opened: permission denied for this user")
+    return StoreError(
+        f"cannot open {path} with DuckDB ({first}); if it is damaged, {DAMAGED_ADVICE}"
+    )
