@@ -188,6 +188,8 @@ def _compute(store: Store, args: argparse.Namespace) -> int:
         parse_date(args.end, "--end") if args.end else None,
         args.by,
     )
+    if "note" in frame.attrs:
+        print(f"note: {frame.attrs['note']}", file=sys.stderr)
     if args.format == "json":
         print(render.as_json(frame))
     elif args.format == "csv":
@@ -309,6 +311,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Error: interrupted; nothing half-done was kept", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`kpis compute | head`): what it wanted was printed. Python
+        # would complain again when it flushes stdout at exit, so point stdout at nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # a bug: still no traceback for the user
         if os.environ.get("KPIS_DEBUG"):
             traceback.print_exc()
