@@ -8,10 +8,11 @@ is prefixed with a single quote, which spreadsheets read as "this is text". Numb
 missing values are left as they are, and so is text that is a plain number ("-1.5"): a
 spreadsheet reads it as that number and nothing else.
 
-`csv_text` also quotes a cell holding a bare carriage return (CR), which the csv module and
-pandas leave unquoted when lines end in a line feed (LF): a reader takes that CR for the end
-of the row, so "web<CR>=cmd|..." would start a new row with a formula that no rule on the
-first character sees.
+A carriage return (CR) inside text becomes a line feed (LF). The csv module and pandas (with
+lines ending in LF) and st.dataframe's own CSV export leave a cell holding a bare CR
+unquoted, and spreadsheets take that CR for the end of the row: "web<CR>=cmd|..." would
+start a new row with a formula that no rule on the first character sees. Every one of them
+quotes a cell holding an LF, which reads back as the same line break.
 """
 
 from __future__ import annotations
@@ -36,13 +37,15 @@ def is_formula(text: str) -> bool:
 
 
 def neutralise_cell(value: object) -> object:
-    """`value` with a leading single quote when it is text a spreadsheet would run.
+    """`value` with a leading single quote when it is text a spreadsheet would run, and its
+    carriage returns made line feeds (see the module).
 
     A list is neutralised item by item: its items are user text too (the columns an upload
     did not store), and a table widget's CSV export writes them out as text.
     """
     if isinstance(value, str):
-        return "'" + value if is_formula(value) else value
+        text = value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+        return "'" + text if is_formula(text) else text
     if isinstance(value, list | tuple | np.ndarray):
         return [neutralise_cell(item) for item in value]
     return value
@@ -81,20 +84,12 @@ def _missing(value: object) -> bool:
 
 
 def csv_text(columns: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
-    """CSV of `rows` under `columns`: cells neutralised, missing ones empty, lines ending in LF.
-
-    Each line is written with a CRLF terminator, so that the csv module quotes any cell
-    holding a CR as well as one holding an LF, and then ends in a plain LF.
-    """
+    """CSV of `rows` under `columns`: cells neutralised, missing ones empty, lines ending in LF."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    lines = []
+    writer = csv.writer(buffer, lineterminator="\n")
     for row in [list(columns), *rows]:
-        buffer.seek(0)
-        buffer.truncate()
         writer.writerow(["" if _missing(v) else neutralise_cell(v) for v in row])
-        lines.append(buffer.getvalue()[:-2] + "\n")
-    return "".join(lines)
+    return buffer.getvalue()
 
 
 def spreadsheet_csv(frame: pd.DataFrame) -> str:

@@ -20,7 +20,15 @@ import pytest
 import kpis
 from kpis.render import as_csv
 from tests.conftest import KPIS
-from tests.dashboard.hostile import FORMULAS, SAFE_CHANNEL, SPLITTERS, is_formula_cell, poison
+from tests.dashboard.hostile import (
+    CHANNELS,
+    FORMULAS,
+    SAFE_CHANNEL,
+    SPLITTERS,
+    is_formula_cell,
+    neutralised,
+    poison,
+)
 
 NEUTRALISED = {
     **FORMULAS,
@@ -52,8 +60,22 @@ UNCHANGED = {
 
 @pytest.mark.parametrize("text", NEUTRALISED.values(), ids=NEUTRALISED.keys())
 def test_a_formula_gets_a_leading_quote(text: str) -> None:
-    assert kpis.neutralise_cell(text) == "'" + text
+    assert kpis.neutralise_cell(text) == "'" + text.replace("\r", "\n")
     assert is_formula_cell(text)
+
+
+LINE_BREAKS = {
+    "cr_inside": ("web\r=cmd|' /C calc'!A0", "web\n=cmd|' /C calc'!A0"),
+    "crlf_inside": ("web\r\n@SUM(A1)", "web\n@SUM(A1)"),
+    "lf_inside": ("web\n=1+1", "web\n=1+1"),
+    "cr_first": ("\r\n=1+1", "'\n=1+1"),
+}
+
+
+@pytest.mark.parametrize(("text", "expected"), LINE_BREAKS.values(), ids=LINE_BREAKS.keys())
+def test_a_carriage_return_becomes_a_line_feed(text: str, expected: str) -> None:
+    """A bare CR is left unquoted by pandas and st.dataframe's export: it would end the row."""
+    assert kpis.neutralise_cell(text) == expected == neutralised(text)
 
 
 @pytest.mark.parametrize("text", UNCHANGED.values(), ids=UNCHANGED.keys())
@@ -103,17 +125,21 @@ CSV_CASES = {
     "formula": (["=1+1", -0.25], ["'=1+1", "-0.25"]),
     "number_text": (["-1.5", None], ["-1.5", ""]),
     "nan": (["x", float("nan")], ["x", ""]),
-    **{name: ([text, 1], [text, "1"]) for name, text in SPLITTERS.items()},
+    **{name: ([text, 1], [neutralised(text), "1"]) for name, text in SPLITTERS.items()},
     "comma_and_quote": (['a,"b"', 2], ['a,"b"', "2"]),
 }
 
 
 @pytest.mark.parametrize(("row", "parsed"), CSV_CASES.values(), ids=CSV_CASES.keys())
 def test_csv_rows_read_back_as_written(row: list[object], parsed: list[str]) -> None:
-    """Both CSV writers: each row reads back as one row, with its cells neutralised."""
+    """Both CSV writers: each row reads back as one row, with its cells neutralised.
+
+    So does what pandas writes from a neutralised frame (st.dataframe's export quotes alike).
+    """
     frame = pd.DataFrame([row], columns=["dimension_value", "value"])
-    for text in (as_csv(frame), kpis.spreadsheet_csv(frame)):
-        assert text.endswith("\n") and not text.endswith("\r\n")
+    pandas = kpis.neutralise(frame).to_csv(index=False, lineterminator="\n")
+    for text in (as_csv(frame), kpis.spreadsheet_csv(frame), pandas):
+        assert "\r" not in text
         rows = list(csv.reader(io.StringIO(text, newline="")))
         assert rows == [["dimension_value", "value"], parsed]
 
@@ -138,9 +164,7 @@ def test_the_cli_csv_neutralises_every_formula(demo_db: Path, tmp_path: Path) ->
     assert not [cell for row in rows for cell in row if is_formula_cell(cell)]
     records = [dict(zip(header, row, strict=True)) for row in body]
     assert {r["dimension_value"] for r in records} == (
-        {"'" + f for f in FORMULAS.values()}
-        | set(SPLITTERS.values())
-        | {"paid_search", "partner", "web"}
+        {neutralised(text) for text in CHANNELS.values()} | {"paid_search", "partner", "web"}
     )
     for record in records:  # the numbers are still numbers
         float(record["value"]), float(record["numerator"]), float(record["denominator"])

@@ -58,6 +58,12 @@ def is_formula_cell(text: str) -> bool:
     return False
 
 
+def neutralised(text: str) -> str:
+    """What a neutralised cell holds, written independently: CRs made LFs, then a quote."""
+    lf = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "'" + lf if is_formula_cell(lf) else lf
+
+
 def poison(demo_db: Path, target: Path) -> Path:
     """A copy of the demo database whose text holds formulas: channels, a file name, an event.
 
