@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import CONFIG, ROOT
+from tests.dashboard.served import ARGS, CHROMIUM
 
 APP = ROOT / "dashboard" / "app.py"
 OpenApp = Callable[..., AppTest]
@@ -45,3 +46,22 @@ def open_app(monkeypatch: pytest.MonkeyPatch) -> OpenApp:
         return app
 
     return run
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's Chromium, driven by Playwright (the browser tests skip without it)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)  # type: ignore[attr-defined]
+    opened = context.new_page()
+    yield opened
+    context.close()

@@ -2,6 +2,7 @@
 
 These tests also take the screenshots of docs/screenshots/ shown in the README. Without
 Chromium at /usr/bin/chromium they are skipped (`apt-get install chromium`; .ci/run does).
+The server, browser and page come from tests/dashboard/served.py and conftest.py.
 """
 
 from __future__ import annotations
@@ -9,13 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,35 +18,10 @@ import pytest
 
 import kpis
 from tests.conftest import CONFIG, ROOT
+from tests.dashboard.served import MARKS, READY, open_page, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "docs" / "screenshots"
-READY = "[data-testid=stApp][data-test-script-state=notRunning]"
-# As the machine's own probe starts it: no background traffic on a closed network.
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
@@ -60,71 +30,8 @@ def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     folder = tmp_path_factory.mktemp("served")
     db = folder / "ops.duckdb"
     shutil.copyfile(demo_db, db)
-    port = _free_port()
-    env = {**os.environ, "KPIS_DB": str(db), "KPIS_CONFIG": str(CONFIG)}
-    log = (folder / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "dashboard/app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                log.close()
-                pytest.fail(f"streamlit did not start:\n{(folder / 'streamlit.log').read_text()}")
-            time.sleep(0.3)
-    yield url, db
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)  # type: ignore[attr-defined]
-    opened = context.new_page()
-    yield opened
-    context.close()
-
-
-def _open(page: object, url: str, expect: str) -> None:
-    """Go to `url` and wait until the script has finished and `expect` is on the page."""
-    page.goto(url)  # type: ignore[attr-defined]
-    page.wait_for_selector(expect, timeout=60_000)  # type: ignore[attr-defined]
-    page.wait_for_selector(READY, timeout=60_000)  # type: ignore[attr-defined]
-    assert page.locator("[data-testid=stException]").count() == 0  # type: ignore[attr-defined]
+    with serve(db, folder) as (url, _):
+        yield url, db
 
 
 def _screenshot(page: object, name: str) -> None:
@@ -163,14 +70,14 @@ def test_weekly_page_shows_the_six_cards_with_the_demo_values(
     server, page, demo_db: Path, tmp_path: Path
 ) -> None:
     url, _ = server
-    _open(page, url, "[data-testid=stMetric] >> nth=5")
+    open_page(page, url, "[data-testid=stMetric] >> nth=5")
     assert _cards(page) == _expected_week(demo_db, tmp_path, "2026-W46")
     _screenshot(page, "weekly")
 
 
 def test_before_after_page_shows_the_event_table(server, page) -> None:
     url, _ = server
-    _open(page, f"{url}/before-after", "[data-testid=stTable]")
+    open_page(page, f"{url}/before-after", "[data-testid=stTable]")
     rows = _table(page)
     assert rows[0] == [
         "KPI",
@@ -207,7 +114,7 @@ def test_before_after_page_shows_the_event_table(server, page) -> None:
 
 def test_the_url_holds_the_view(server, page) -> None:
     url, _ = server
-    _open(page, f"{url}/before-after?weeks=4&dim=warehouse", "[data-testid=stTable]")
+    open_page(page, f"{url}/before-after?weeks=4&dim=warehouse", "[data-testid=stTable]")
     texts = page.locator("[data-testid=stMarkdown]").all_inner_texts()
     assert any("20 Apr 2026 – 17 May 2026 (28 days)" in text for text in texts)
     page.get_by_text("Lyon").first.wait_for()  # the breakdown by warehouse, from the URL
@@ -215,7 +122,7 @@ def test_the_url_holds_the_view(server, page) -> None:
 
 def test_explorer_download_is_the_table_shown(server, page, demo_db: Path, tmp_path: Path) -> None:
     url, _ = server
-    _open(
+    open_page(
         page,
         f"{url}/explorer?kpi=cost_per_unit_shipped&grain=month&range=2026-01-01:2026-06-30",
         "[data-testid=stDownloadButton]",
@@ -236,21 +143,21 @@ def test_explorer_download_is_the_table_shown(server, page, demo_db: Path, tmp_p
 
 def test_definitions_page(server, page) -> None:
     url, _ = server
-    _open(page, f"{url}/definitions", "[data-testid=stExpander]")
+    open_page(page, f"{url}/definitions", "[data-testid=stExpander]")
     assert "count_if(csat_score >= 4)" in page.inner_text("body")
     _screenshot(page, "definitions")
 
 
 def test_uploading_a_csv_in_the_browser_changes_a_number(server, page, tmp_path: Path) -> None:
     url, _ = server
-    _open(page, url, "[data-testid=stMetric] >> nth=5")
+    open_page(page, url, "[data-testid=stMetric] >> nth=5")
     before = _cards(page)["Lead conversion rate"]
     export = tmp_path / "crm_week_46.csv"
     export.write_text(
         "lead_id,created_at,channel,converted\n"
         + "".join(f"W{i},2026-11-1{i % 5 + 1} 11:00,web,yes\n" for i in range(400))
     )
-    _open(page, f"{url}/upload", "[data-testid=stFileUploader]")
+    open_page(page, f"{url}/upload", "[data-testid=stFileUploader]")
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(export))
     page.get_by_text("Loads into CRM leads").wait_for(timeout=60_000)
     page.wait_for_selector(READY)
@@ -258,6 +165,6 @@ def test_uploading_a_csv_in_the_browser_changes_a_number(server, page, tmp_path:
     page.get_by_role("button", name="Load 1 file").click()
     page.get_by_text("400 rows loaded").wait_for(timeout=60_000)
     page.wait_for_selector(READY)
-    _open(page, url, "[data-testid=stMetric] >> nth=5")
+    open_page(page, url, "[data-testid=stMetric] >> nth=5")
     after = _cards(page)["Lead conversion rate"]
     assert after != before
