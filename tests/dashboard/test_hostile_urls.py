@@ -179,6 +179,13 @@ def test_before_after_ranges_are_clamped_to_the_data(
     assert len(app.table[0].value) == 6
 
 
+def test_the_event_forms_date_picker_is_bounded(open_app: OpenApp, demo_copy: Path) -> None:
+    """Bounds of its own, so st.date_input never computes ±10 years around a far date."""
+    app = open_app(demo_copy, page="app_pages/before_after.py")
+    picker = app.date_input(key="event_date")
+    assert (picker.proto.min, picker.proto.max) == ("1970-01-01", "2100-12-31")
+
+
 def test_a_limit_of_the_engine_is_a_message(
     open_app: OpenApp, demo_copy: Path, tmp_path: Path
 ) -> None:
