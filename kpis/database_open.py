@@ -64,8 +64,7 @@ def lock_down(connection: duckdb.DuckDBPyConnection, path: Path, staging_dir: Pa
     staging = str(staging_dir.resolve()) + "/"
     # Bounded memory: a 1 GB export must not need gigabytes; beyond this DuckDB spills to
     # the temporary folder beside the database.
-    limit = os.environ.get("KPIS_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
-    connection.execute(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
+    connection.execute(f"SET memory_limit = '{memory_limit()}'")
     temp = str(path.with_name(path.name + ".tmp").resolve())
     connection.execute(f"SET temp_directory = '{temp.replace(chr(39), chr(39) * 2)}'")
     connection.execute("SET enable_progress_bar = false")  # a cron job's log is not a terminal
@@ -74,6 +73,23 @@ def lock_down(connection: duckdb.DuckDBPyConnection, path: Path, staging_dir: Pa
     connection.execute(f"SET allowed_directories = ['{staging.replace(chr(39), chr(39) * 2)}']")
     connection.execute("SET enable_external_access = false")
     connection.execute("SET lock_configuration = true")
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+_BYTES = {"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "kib": 2**10, "mib": 2**20, "gib": 2**30}
+_BYTES["tib"] = 2**40
+
+
+def memory_limit() -> str:
+    """KPIS_MEMORY_LIMIT (default 512MB), checked: a size DuckDB can work in, at least 64 MB."""
+    text = os.environ.get("KPIS_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+    found = _SIZE.match(text)
+    if found is None or float(found[1]) * _BYTES[found[2].lower()] < 64e6:
+        raise StoreError(
+            f"KPIS_MEMORY_LIMIT {text[:40]!r} is not a memory size of at least 64MB; write it "
+            "like 512MB or 2GB, or unset it"
+        )
+    return f"{found[1]}{found[2]}"
 
 
 def damage(path: str | Path, exc: duckdb.Error) -> StoreError | None:

@@ -83,6 +83,7 @@ class Store:
     ) -> None:
         # Checked before anything else: a refused path is neither registered nor created.
         file = database_file.check(path, read_only=read_only)
+        database_open.memory_limit()  # a bad KPIS_MEMORY_LIMIT is said before anything opens
         self.path = Path(path)
         self.definitions = definitions
         self.read_only = read_only

@@ -52,10 +52,37 @@ def build_demo(
                 f"{db_path} holds uploads that are not demo data ({', '.join(foreign[:3])}); "
                 "build the demo elsewhere with --db, or pass --force to replace it"
             )
-    for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
+    # The exports are written, and the new database built beside the old one, before the old
+    # one is replaced: a demo that cannot be built leaves the database as it was.
+    try:
+        paths = write_sample_exports(sample_dir)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot write the sample exports into {sample_dir} ({exc.strerror}); choose "
+            "another folder with --sample-dir"
+        ) from None
+    building = db_path.with_name(f".{db_path.stem}.building.duckdb")
+    _remove(building)
+    try:
+        with Store(building, definitions) as store:
+            results = [ingest_file(store, path) for path in paths]
+            store.cursor().execute("CHECKPOINT")
+        _remove(db_path)
+        building.replace(db_path)
+    finally:
+        _remove(building)
+    return results
+
+
+def _remove(database: Path) -> None:
+    """A database file and what DuckDB and the store keep beside it."""
+    for stale in (database, database.with_name(database.name + ".wal")):
         stale.unlink(missing_ok=True)
-    with Store(db_path, definitions) as store:
-        return load_demo(store, sample_dir)
+    staging = database.with_name(database.name + ".staging")
+    if staging.is_dir():
+        for leftover in staging.iterdir():
+            leftover.unlink(missing_ok=True)
+        staging.rmdir()
 
 
 def load_demo(store: Store, sample_dir: Path) -> list[IngestResult]:
