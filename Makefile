@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DB ?= data/ops.duckdb
 PORT ?= 8501
 
-.PHONY: run test setup demo bench clean
+.PHONY: run test setup demo bench screenshots clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# The README's screenshots, refreshed on purpose (the browser tests never write them otherwise).
+screenshots: setup
+	KPIS_SCREENSHOTS=1 $(BIN)/pytest -q tests/dashboard/test_browser.py
 
 # Not part of `make test`: it generates gigabytes of exports and runs for about 15 minutes.
 bench: setup

@@ -1,6 +1,7 @@
 """End to end: `streamlit run` on localhost, driven by Debian's Chromium through Playwright.
 
-These tests also take the screenshots of docs/screenshots/ shown in the README. Without
+With KPIS_SCREENSHOTS=1 (`make screenshots`) these tests also refresh the screenshots of
+docs/screenshots/ shown in the README; a plain test run never rewrites them. Without
 Chromium at /usr/bin/chromium they are skipped (`apt-get install chromium`; .ci/run does).
 The server, browser and page come from tests/dashboard/served.py and conftest.py.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,9 +37,13 @@ def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 
 def _screenshot(page: object, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    """Render the page as a picture; written to docs/screenshots only when asked to."""
     page.wait_for_timeout(800)  # type: ignore[attr-defined]  # let plotly finish drawing
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    picture = page.screenshot(full_page=True)  # type: ignore[attr-defined]
+    assert picture.startswith(b"\x89PNG")
+    if os.environ.get("KPIS_SCREENSHOTS") == "1":
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        (SHOTS / f"{name}.png").write_bytes(picture)
 
 
 def _table(page: object) -> list[list[str]]:
