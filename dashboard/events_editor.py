@@ -83,9 +83,7 @@ def manage(ctx: context.Context) -> None:
     if saved:
         scope = {dimension: value.strip()} if dimension != ANYWHERE and value.strip() else None
         try:
-            event = kpis.Event(
-                name=name.strip(), date=day, description=description.strip(), scope=scope
-            )
+            event = kpis.make_event(name, day, description, scope)
             kpis.save_event(ctx.store, event, replaces=current.name if current else None)
         except (kpis.KpisError, ValueError) as exc:
             st.error(f"Not saved: {exc}")

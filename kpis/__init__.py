@@ -39,7 +39,7 @@ if TYPE_CHECKING:
         StoreError,
         UsageError,
     )
-    from kpis.events import all_events, delete_event, save_event
+    from kpis.events import all_events, delete_event, make_event, save_event
     from kpis.formatting import (
         format_delta,
         format_interval,
@@ -100,6 +100,7 @@ _LOCATIONS = {
     "format_value": "kpis.formatting",
     "ingest_file": "kpis.ingest",
     "iso_week": "kpis.periods",
+    "make_event": "kpis.events",
     "last_complete_week": "kpis.periods",
     "load_definitions": "kpis.definitions",
     "mapping_profiles": "kpis.ingest",
@@ -181,6 +182,7 @@ __all__ = [
     "iso_week",
     "last_complete_week",
     "load_definitions",
+    "make_event",
     "mapping_profiles",
     "neutralise",
     "neutralise_cell",

@@ -17,6 +17,19 @@ from kpis.errors import UsageError
 from kpis.store import EVENTS, Store
 
 
+def make_event(
+    name: str, date: dt.date, description: str = "", scope: dict[str, str] | None = None
+) -> Event:
+    """An event from a form's fields, or a UsageError saying which field is wrong and why."""
+    try:
+        return Event(name=name.strip(), date=date, description=description.strip(), scope=scope)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"]) or "event"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise UsageError(f"{field}: {message}") from None
+
+
 def saved_events(store: Store) -> list[Event]:
     """Events added from the dashboard."""
     rows = (

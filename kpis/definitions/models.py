@@ -222,10 +222,19 @@ class Event(Strict):
     comparison around it looks at that warehouse only.
     """
 
-    name: str
+    name: str = Field(min_length=1, max_length=100)
     date: dt.date
-    description: str = ""
+    description: str = Field(default="", max_length=2000)
     scope: dict[str, str] | None = Field(default=None, max_length=1)
+
+    @field_validator("date")
+    @classmethod
+    def _plausible(cls, value: dt.date) -> dt.date:
+        # Windows are counted in weeks on both sides of the date: year 1 or 9999 would
+        # run off the calendar, and no operational change happened then.
+        if not 1900 <= value.year <= 2200:
+            raise ValueError(f"{value} is not a plausible date for an event (1900 to 2200)")
+        return value
 
     @property
     def scope_pair(self) -> tuple[str, str] | None:
