@@ -95,3 +95,24 @@ def test_the_cli_compares_around_a_saved_scoped_event(
     assert listed.returncode == 0
     rows = json.loads(listed.stdout)
     assert [r["kpi"] for r in rows] == ["service_rate", "stock_rotation", "cost_per_unit_shipped"]
+
+
+@pytest.mark.parametrize(
+    ("name", "day", "description", "message"),
+    [
+        ("y1", dt.date(1, 1, 1), "", "not a plausible date for an event"),
+        ("y9999", dt.date(9999, 12, 31), "", "not a plausible date for an event"),
+        ("old", dt.date(1899, 12, 31), "", "not a plausible date for an event"),
+        ("   ", dt.date(2026, 1, 5), "", "name: String should have at least 1 character"),
+        ("n" * 101, dt.date(2026, 1, 5), "", "name: String should have at most 100"),
+        ("long", dt.date(2026, 1, 5), "d" * 2001, "description: String should have at most"),
+    ],
+)
+def test_an_event_from_a_form_is_checked_and_refused_in_one_sentence(
+    demo_store: Store, name: str, day: dt.date, description: str, message: str
+) -> None:
+    from kpis import make_event
+
+    with pytest.raises(UsageError, match=message):
+        make_event(name, day, description)
+    assert [e.name for e in all_events(demo_store)] == ["ops-playbook"]  # nothing saved
