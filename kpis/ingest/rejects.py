@@ -4,6 +4,10 @@ DuckDB reports rows with a wrong number of fields itself (by byte position), and
 query marks rows it could not type (by record index); both become (line, column, value,
 reason), sorted by line, which the analyst can open in an editor. A file over the source's
 rejection threshold is refused whole; otherwise the rejects are stored with the batch.
+
+What is kept of a rejected row is only what a source declares: the value of the declared
+column that broke a rule. A row that cannot be split into the file's columns keeps its line
+and reason alone, never its text, which holds every column, personal data included.
 """
 
 from __future__ import annotations
@@ -30,8 +34,8 @@ _DELIMITERS = {";": "semicolons", ",": "commas", "\t": "tabs", "|": "pipes"}
 def _structural_message(kind: str, message: str, text: str, delimiter: str) -> str:
     """DuckDB's reading errors, said for someone holding the file."""
     counts = _COUNTS.search(message)
-    if counts is None:
-        return f"cannot be read ({message.strip()})"
+    if counts is None:  # DuckDB's own words may quote the line: name the kind of problem only
+        return f"cannot be read ({kind.lower().replace('_', ' ')})"
     expected, found = counts.groups()
     what = "too many" if int(found) > int(expected) else "too few"
     reason = f"{what} fields (expected {expected}, found {found})"
@@ -101,14 +105,9 @@ class Rejects(Sequence[Reject]):
                 path, upload.text, wanted, set(structural_lines.values()), upload.shown, until
             )
         where = "row" if rows is not None else "line"
-        delimiter = upload.text.delimiter
+        sep = upload.text.delimiter
         found: list[Reject] = [
-            (
-                structural_lines[int(pos)],
-                None,
-                text[:200],
-                f"{_structural_message(str(kind), msg, text, delimiter)}: {text[:80]!r}",
-            )
+            (structural_lines[int(pos)], None, None, _structural_message(kind, msg, text, sep))
             for pos, kind, msg, text in structural
         ]
         for index, column, value, reason, dup in bad:
