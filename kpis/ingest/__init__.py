@@ -10,7 +10,9 @@ same results and the same messages. A file goes through these stages, each in it
     load      type in DuckDB, reject bad rows, upsert by key: one transaction
 
 A file is refused as a whole (IngestError, database unchanged) or loaded with its rejected
-rows set aside.
+rows set aside. A file that changes while it is read (an export still being written) is
+refused: its size, modification time and inode are compared before staging, after staging
+and after DuckDB has read it, before the load commits.
 """
 
 from __future__ import annotations
@@ -115,6 +117,25 @@ def _unreadable(shown: str, exc: duckdb.Error) -> IngestError:
     return IngestError(f"{shown} could not be read as CSV ({first}); export it again as CSV")
 
 
+def _fingerprint(path: Path) -> tuple[int, int, int]:
+    found = path.stat()
+    return found.st_size, found.st_mtime_ns, found.st_ino
+
+
+def _check_unchanged(path: Path, before: tuple[int, int, int], shown: str) -> None:
+    """Refuse a file that changed since staging began (the UTF-8 path stages a hard link,
+    so DuckDB reads the very file being written, and the hash would match neither version)."""
+    try:
+        unchanged = _fingerprint(path) == before
+    except OSError:
+        unchanged = False
+    if not unchanged:
+        raise IngestError(
+            f"{shown} changed while it was being read (is it still being written?); wait until "
+            "the export is complete and upload it again"
+        )
+
+
 def _settings_for(
     store: Store, source: str | None, profile: MappingProfile | None
 ) -> dict[str, str]:
@@ -150,13 +171,16 @@ def ingest_file(
         raise IngestError(f"{path}: no such file")
     report(0.0, "reading the file")
     settings = _settings_for(store, source, profile)
+    before = _fingerprint(path)
     limits = store.definitions.limits
     staged = stage_upload(path, store.staging_dir, shown, settings.get("encoding"), limits)
     try:
+        _check_unchanged(path, before, shown)
         report(0.1, "reading the header")
         upload = _prepare(store, staged, shown, source, profile)
         with store.transaction() as cur:
             result = load_text(cur, store.definitions, upload, staged.digest, report)
+            _check_unchanged(path, before, shown)  # raised here, the load rolls back
         report(1.0, "done")
         return result
     finally:
