@@ -80,8 +80,10 @@ class Rejects(Sequence[Reject]):
         cap = f" LIMIT {limit}" if limit is not None else ""
         # DuckDB reports a row missing fields once per missing field: one reason per row.
         structural = cur.execute(
-            "SELECT byte_position, arg_min(error_type, column_idx), "
-            "arg_min(error_message, column_idx), left(arg_min(csv_line, column_idx), 10000) "
+            # A line over the size limit has no column: arg_min would skip it and say NULL.
+            "SELECT byte_position, arg_min(error_type, coalesce(column_idx, -1)), "
+            "arg_min(error_message, coalesce(column_idx, -1)), "
+            "left(coalesce(arg_min(csv_line, coalesce(column_idx, -1)), ''), 10000) "
             f"FROM {errors} GROUP BY byte_position ORDER BY byte_position{cap}"
         ).fetchall()
         path = upload.staged.path

@@ -115,9 +115,9 @@ def _refusal(answer: dict[str, Any], shown: str, limits: Limits) -> str:
         else:
             over = f"more than the {limits.max_cells:,} cells allowed (limits: max_cells"
         return (
-            f"{shown}: a sheet's cells span at least {rows:,} rows by {columns:,} columns{span}, {over} "
-            "in kpis.yaml); delete what lies beyond the data (often one stray cell far below "
-            "or to the right), or save the sheet as CSV"
+            f"{shown}: a sheet's cells span at least {rows:,} rows by {columns:,} columns{span}, "
+            f"{over} in kpis.yaml); delete what lies beyond the data (often one stray cell far "
+            "below or to the right), or save the sheet as CSV"
         )
     if kind == "strings":
         return (

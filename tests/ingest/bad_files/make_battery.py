@@ -208,11 +208,12 @@ def _zip(parts: dict[str, str | bytes]) -> bytes:
 def gzip_of_lines(first: bytes, line: bytes, count: int) -> bytes:
     """A gzip file of `first` then `line` repeated `count` times, compressed as it is built."""
     packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: a gzip header and trailer
-    block = line * 65_536
+    per_block = max(1, (1 << 20) // len(line))  # about 1 MB at a time
+    block = line * per_block
     parts = [packer.compress(first)]
-    for _ in range(count // 65_536):
+    for _ in range(count // per_block):
         parts.append(packer.compress(block))
-    parts.append(packer.compress(line * (count % 65_536)))
+    parts.append(packer.compress(line * (count % per_block)))
     return b"".join(parts) + packer.flush()
 
 
