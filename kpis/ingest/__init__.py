@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from kpis.definitions import MappingProfile
-from kpis.errors import IngestError, UsageError
+from kpis.errors import IngestError, StoreError, UsageError
 from kpis.ingest.formats import decide, default_date_order, sample_values
 from kpis.ingest.history import rejected_rows, undo_upload, uploads
 from kpis.ingest.lines import first_records
@@ -146,6 +146,15 @@ def _settings_for(
     return settings
 
 
+def _check_file(path: Path) -> None:
+    """An upload is a regular file: a folder, a device or a pipe would never end or fail."""
+    if not path.exists():
+        raise IngestError(f"{path}: no such file")
+    if not path.is_file():
+        what = "a folder" if path.is_dir() else "not a regular file (a device or a pipe)"
+        raise IngestError(f"{path} is {what}: give the export file itself")
+
+
 def ingest_file(
     store: Store,
     path: str | Path,
@@ -167,8 +176,9 @@ def ingest_file(
     profile = _profile(store, mapping)
     source = source or (profile.source if profile else None)
     _check_source(store, source)
-    if not path.is_file():
-        raise IngestError(f"{path}: no such file")
+    if store.read_only:
+        raise StoreError(f"{store.path} was opened read-only: nothing can be loaded into it")
+    _check_file(path)
     report(0.0, "reading the file")
     settings = _settings_for(store, source, profile)
     before = _fingerprint(path)
@@ -221,6 +231,7 @@ def preview_file(
     settings = _settings_for(store, source, profile)
     limits = store.definitions.limits
     try:
+        _check_file(path)
         staged = stage_upload(path, store.staging_dir, shown, settings.get("encoding"), limits)
     except IngestError as exc:
         return FilePreview(shown, (), pd.DataFrame(), None, exc)

@@ -114,8 +114,15 @@ def recognise_source(header: tuple[str, ...], definitions: Definitions, file: st
         else f"; declared sources: {', '.join(definitions.sources)}"
     )
     raise SourceNotRecognised(
-        f"{file}: line 1: the header ({', '.join(header)}) matches no source{hint}"
+        f"{file}: line 1: the header ({shown_header(header)}) matches no source{hint}"
     )
+
+
+def shown_header(header: tuple[str, ...], names: int = 8) -> str:
+    """A header for a one-line message: names on one line, cut short, the first few only."""
+    shown = [" ".join(name.split())[:40] for name in header[:names]]
+    more = f", ... ({len(header)} columns)" if len(header) > names else ""
+    return ", ".join(shown) + more
 
 
 def suggest_columns(header: tuple[str, ...], source: Source) -> dict[str, str | None]:
