@@ -60,6 +60,8 @@ def test_each_bad_file_gets_a_clear_answer(loaded: Store, case: dict[str, Any]) 
         assert snapshot(loaded) == before, "a refused file changed the database"
         return
     result = ingest_file(loaded, path, source=case.get("source"))
+    for fragment in case.get("noted", []):  # how the file was read, said in a note
+        assert any(fragment in note for note in result.notes), result.notes
     if "loaded" in case:
         assert result.rows_rejected == 0
         for fragment in case["loaded"]:

@@ -91,6 +91,19 @@ def files() -> dict[str, bytes | str]:
         "csv_named_xlsx.xlsx": LEADS + leads(3),
         "damaged_workbook.xlsx": b"PK\x03\x04" + b"\x00" * 100,
     }
+    # Values that look like data but are not (tests/ingest/test_hostile_values.py has more).
+    found["impossible_dates.csv"] = (
+        LEADS + leads(60) + "L91,0001-01-01,web,true\nL92,infinity,web,true\nL93,epoch,web,true\n"
+    )
+    found["clock_gap.csv"] = LEADS + leads(40) + "L99,2026-03-29 02:30,web,true\n"
+    found["clock_repeat.csv"] = LEADS + leads(40) + "L99,2026-10-25 02:30,web,true\n"
+    found["formula_injection.csv"] = (
+        LEADS + leads(40) + "L99,2026-01-05,\"-2+3+cmd|' /C calc'!A0\",true\n"
+    )
+    found["look_alike_keys.csv"] = LEADS + leads(40) + "\u200bL7,2026-01-06 09:00,web,false\n"
+    found["semicolon_thousands.csv"] = (
+        SHIPMENTS.replace(",", ";") + "S1;2026-01-05 10:00;3;1.234;30;Lyon;DHL\n"
+    )
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.writestr("leads.csv", LEADS + leads(3))
