@@ -8,9 +8,13 @@ million rows take seconds rather than minutes. Rows are in time order, as tools 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
 import duckdb
+
+from kpis.definitions import DateBounds
+from kpis.ingest import clock
 
 START = "2025-11-17"  # a Monday; a year of data, an event mid-way (the demo's)
 SECONDS_IN_YEAR = 364 * 86400
@@ -61,6 +65,35 @@ SQL = {
 }
 
 
+# Times are local to the shipped calendar: those the clocks skip move past the gap, as a
+# clock shows them (an upload rejects a time that never happened), and a later time derived
+# from an earlier one keeps its distance from it.
+ON_THE_CLOCK = {
+    "leads": {"created_at": "clock(created_at)"},
+    "tickets": {
+        "created_at": "clock(created_at)",
+        "resolved_at": "clock(clock(created_at) + (resolved_at - created_at))",
+    },
+    "orders": {
+        "ordered_at": "clock(ordered_at)",
+        "delivered_at": "clock(clock(ordered_at) + (delivered_at - ordered_at))",
+    },
+    "shipments": {"shipped_at": "clock(shipped_at)"},
+}
+
+
+def _clock_macro() -> str:
+    """A DuckDB macro moving a Europe/Paris wall-clock time out of the hours clocks skip."""
+    first = dt.date.fromisoformat(START)
+    years = DateBounds(min=first, max=first.replace(year=first.year + 2))
+    cases = " ".join(
+        f"WHEN t >= TIMESTAMP '{s.start}' AND t < TIMESTAMP '{s.end}' "
+        f"THEN t + INTERVAL {int((s.end - s.start).total_seconds())} SECOND"
+        for s in clock.skipped("Europe/Paris", years)
+    )
+    return f"CREATE MACRO clock(t) AS CASE {cases} ELSE t END"
+
+
 def write(folder: Path, rows: int, sources: tuple[str, ...] = tuple(SQL)) -> dict[str, Path]:
     """Write one CSV per source with `rows` rows each; returns the paths."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -68,6 +101,7 @@ def write(folder: Path, rows: int, sources: tuple[str, ...] = tuple(SQL)) -> dic
     con.execute("SET enable_progress_bar = false")
     # A seeded pseudo-random integer per row: the same files on every run.
     con.execute("CREATE MACRO h(a, b) AS (hash(a, b) % 1000000007)::BIGINT")
+    con.execute(_clock_macro())
     per_day = max(3, rows // 364 // 3 * 3)  # inventory: SKUs x 3 warehouses per day
     written = {}
     for source in sources:
@@ -77,6 +111,10 @@ def write(folder: Path, rows: int, sources: tuple[str, ...] = tuple(SQL)) -> dic
                 start=START, n=rows, step=SECONDS_IN_YEAR / rows, half=SECONDS_IN_YEAR // 2,
                 per_day=per_day,
             )  # fmt: skip
+            moved = ON_THE_CLOCK.get(source)
+            if moved:
+                replace = ", ".join(f"{sql} AS {column}" for column, sql in moved.items())
+                query = f"SELECT * REPLACE ({replace}) FROM ({query})"
             con.execute(f"COPY ({query}) TO '{path}' (HEADER)")
         written[source] = path
     return written

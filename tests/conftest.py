@@ -39,6 +39,30 @@ def run_cli(
     return result
 
 
+def run_cli_peak(*args: str, timeout: int = 600) -> tuple[subprocess.CompletedProcess[str], int]:
+    """Run the CLI in a fresh interpreter; also return its peak memory in MB.
+
+    The command's own process reports its peak (DuckDB's threads included) as it exits:
+    VmHWM, which starts afresh at exec, unlike ru_maxrss, which would count the copy of
+    the (large) test process the child was forked from. It is the last line of stderr,
+    taken off before the result is returned.
+    """
+    script = (
+        "import sys\n"
+        "from kpis.cli import main\n"
+        f"code = main({list(args)!r})\n"
+        "status = open('/proc/self/status').read()\n"
+        "print(int(status.split('VmHWM:')[1].split()[0]) // 1024, file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=timeout
+    )
+    *before, peak = result.stderr.rstrip("\n").split("\n")
+    result.stderr = "\n".join(before)
+    return result, int(peak)
+
+
 @pytest.fixture(scope="session")
 def definitions() -> Definitions:
     """The project's own kpis.yaml, validated: every test computes the shipped KPIs."""

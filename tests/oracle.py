@@ -15,6 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 Row = dict[str, Any]
 
@@ -43,13 +44,25 @@ HEADERS = {
 }
 
 
+PARIS = ZoneInfo("Europe/Paris")  # the shipped kpis.yaml's calendar
+
+
+def on_the_clock(moment: dt.datetime) -> dt.datetime:
+    """A local time as Paris clocks show it: one in the hour they skip moves past it.
+
+    Uploads reject times that never happened; clean rows must not contain any.
+    """
+    real = moment.replace(tzinfo=PARIS).astimezone(dt.UTC).astimezone(PARIS)
+    return real.replace(tzinfo=None)
+
+
 def random_exports(seed: int, start: dt.date, days: int) -> dict[str, list[Row]]:
     """Clean random rows for every source over `days` days from `start`."""
     rng = random.Random(seed)
 
     def moment(offset_days: float = 0) -> dt.datetime:
         base = dt.datetime.combine(start, dt.time()) + dt.timedelta(days=rng.randrange(days))
-        return base + dt.timedelta(seconds=rng.randrange(86400) + offset_days * 86400)
+        return on_the_clock(base + dt.timedelta(seconds=rng.randrange(86400) + offset_days * 86400))
 
     leads = [
         {
@@ -64,7 +77,7 @@ def random_exports(seed: int, start: dt.date, days: int) -> dict[str, list[Row]]
     for i in range(rng.randrange(50, 250)):
         created = moment()
         hours = dt.timedelta(seconds=rng.randrange(120 * 3600))
-        resolved = created + hours if rng.random() < 0.85 else None
+        resolved = on_the_clock(created + hours) if rng.random() < 0.85 else None
         rated = resolved is not None and rng.random() < 0.7
         tickets.append(
             {
@@ -81,7 +94,7 @@ def random_exports(seed: int, start: dt.date, days: int) -> dict[str, list[Row]]
         ordered = moment()
         promised = ordered.date() + dt.timedelta(days=rng.randint(1, 5))
         late = dt.timedelta(seconds=rng.randrange(3600, 200 * 3600))
-        delivered = ordered + late if rng.random() < 0.9 else None
+        delivered = on_the_clock(ordered + late) if rng.random() < 0.9 else None
         qty = rng.randint(1, 9)
         orders.append(
             {

@@ -9,8 +9,6 @@ and the command that asks must stay within a few hundred megabytes.
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,7 @@ from hypothesis import strategies as st
 from kpis import DateRange, Store, UsageError, compare, compute, coverage, parse_definitions
 from kpis.bounds import clamp_to_data, period_count
 from kpis.periods import GRAINS, periods
-from tests.conftest import CONFIG, run_cli
+from tests.conftest import CONFIG, run_cli, run_cli_peak
 
 DAYS = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2060, 12, 31))
 
@@ -147,19 +145,10 @@ def test_a_day_by_day_request_over_two_millennia_stays_small(demo_db: Path, tmp_
     """Before the bound this request took 7 GB; now it is clamped and takes the usual memory."""
     db = tmp_path / "ops.duckdb"
     db.write_bytes(demo_db.read_bytes())
-    script = (
-        "import sys\n"
-        "from kpis.cli import main\n"
-        f"code = main(['--db', {str(db)!r}, 'compute', '--grain', 'day', "
-        "'--start', '1000-01-01', '--end', '2999-12-31', '--format', 'json'])\n"
-        "status = open('/proc/self/status').read()\n"
-        "print(int(status.split('VmHWM:')[1].split()[0]) // 1024, file=sys.stderr)\n"
-        "sys.exit(code)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
-    )
+    result, peak_mb = run_cli_peak(
+        "--db", str(db), "compute", "--grain", "day", "--start", "1000-01-01",
+        "--end", "2999-12-31", "--format", "json",
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    note, peak_mb = result.stderr.strip().splitlines()
-    assert note.startswith("note: the range 1000-01-01:2999-12-31 was clamped to the data")
-    assert int(peak_mb) < 500, f"peak memory {peak_mb} MB"
+    assert result.stderr.startswith("note: the range 1000-01-01:2999-12-31 was clamped to the data")
+    assert peak_mb < 500, f"peak memory {peak_mb} MB"

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from kpis import DateRange, Store, compare, compute, ingest_file, load_definitions
 from tests.conftest import CONFIG
-from tests.oracle import write_export
+from tests.oracle import on_the_clock, write_export
 
 DAY0 = dt.datetime(2026, 3, 2)
 # Loaded here rather than taken as a fixture: hypothesis prints every argument of a failing
@@ -36,7 +36,7 @@ leads = st.lists(
     lambda rows: [
         {
             "lead_id": f"L{i}",
-            "created_at": DAY0 + dt.timedelta(days=d, seconds=s),
+            "created_at": on_the_clock(DAY0 + dt.timedelta(days=d, seconds=s)),
             "channel": c,
             "converted": v,
         }
@@ -54,7 +54,7 @@ tickets = st.lists(
         {
             "ticket_id": f"T{i}",
             "created_at": DAY0 + dt.timedelta(days=d),
-            "resolved_at": DAY0 + dt.timedelta(days=d, seconds=s),
+            "resolved_at": on_the_clock(DAY0 + dt.timedelta(days=d, seconds=s)),
             "csat_score": score,
             "channel": "chat",
             "team": "tech",

@@ -22,6 +22,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from kpis import DateRange, Store, compare, ingest_file, load_definitions
 
 ROOT = Path(__file__).resolve().parents[1]
 START = dt.date(2026, 1, 5)
+PARIS = ZoneInfo("Europe/Paris")  # the shipped calendar
 EVENT = START + dt.timedelta(weeks=12)
 END = EVENT + dt.timedelta(weeks=12, days=-1)
 BEFORE, AFTER = DateRange(START, EVENT - dt.timedelta(days=1)), DateRange(EVENT, END)
@@ -62,6 +64,11 @@ def _write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
     return path
 
 
+def _on_the_clock(moment: dt.datetime) -> dt.datetime:
+    real = moment.replace(tzinfo=PARIS).astimezone(dt.UTC).astimezone(PARIS)
+    return real.replace(tzinfo=None)
+
+
 def exports(seed: int, params: dict[str, tuple[float, float]], folder: Path) -> list[Path]:
     """One simulated export per source over the 24 weeks."""
     rng = np.random.default_rng(seed)
@@ -84,7 +91,8 @@ def exports(seed: int, params: dict[str, tuple[float, float]], folder: Path) -> 
             resolved = dt.datetime.combine(day, dt.time(12)) + dt.timedelta(
                 seconds=int(rng.integers(0, 36000))
             )
-            created = resolved - dt.timedelta(seconds=round(hours * 3600))
+            # A creation in the hour the clocks skip reads as the clock shows it (past it).
+            created = _on_the_clock(resolved - dt.timedelta(seconds=round(hours * 3600)))
             rated = rng.random() < 0.6
             score = (5 if rng.random() < params["csat"][side] else 2) if rated else ""
             tickets.append(
