@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
-from kpis.bounds import check_breakdown, check_periods, clamp_request, within_limits
+from kpis.bounds import CALENDAR, check_breakdown, check_periods, clamp_request, within_limits
 from kpis.definitions import Definitions, Kpi, Measure
 from kpis.definitions.sql_check import check_aggregate, check_predicate
 from kpis.errors import DefinitionError, UsageError
@@ -64,12 +64,7 @@ def coverage(store: Store, names: Sequence[str], *, common: bool = False) -> Dat
     for name in names:
         for m in definitions.kpis[name].measures:
             column = quote(m.time or "")
-            # Casting the extremes, not every row: the same days, without a scan of casts.
-            row = one(
-                store.cursor(),
-                f"SELECT CAST(min({column}) AS DATE), CAST(max({column}) AS DATE) "
-                f"FROM {quote(m.source)}",
-            )
+            row = one(store.cursor(), f"SELECT {_extremes(column)} FROM {quote(m.source)}")
             if row[0] is None:
                 if common:
                     return None
@@ -83,6 +78,18 @@ def coverage(store: Store, names: Sequence[str], *, common: bool = False) -> Dat
     return DateRange(min(s for s, _ in spans), max(e for _, e in spans))
 
 
+def _extremes(column: str) -> str:
+    """SQL for the first and last day of a time column, within the calendar.
+
+    The extremes are cast, not every row: the same days without a scan of casts. They are
+    kept within the calendar's years because a database loaded before dates were checked
+    may hold 'infinity' or the year 9999, which would run every date computation off the end.
+    """
+    low, high = f"DATE '{CALENDAR.start}'", f"DATE '{CALENDAR.end}'"
+    bounded = "CAST(least(greatest({}({}), {}), {}) AS DATE)"
+    return f"{bounded.format('min', column, low, high)}, {bounded.format('max', column, low, high)}"
+
+
 def source_coverage(store: Store) -> pd.DataFrame:
     """Per source: rows stored and the first and last day of its main time column.
 
@@ -93,9 +100,7 @@ def source_coverage(store: Store) -> pd.DataFrame:
     for name, source in store.definitions.sources.items():
         column = quote(source.time_columns[0])
         count, first, last = one(
-            store.cursor(),
-            f"SELECT count(*), CAST(min({column}) AS DATE), CAST(max({column}) AS DATE) "
-            f"FROM {quote(name)}",
+            store.cursor(), f"SELECT count(*), {_extremes(column)} FROM {quote(name)}"
         )
         rows.append([name, source.label or name, int(count), first, last])
     return pd.DataFrame(rows, columns=["source", "label", "rows", "first_day", "last_day"])

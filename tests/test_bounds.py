@@ -152,3 +152,31 @@ def test_a_day_by_day_request_over_two_millennia_stays_small(demo_db: Path, tmp_
     assert result.returncode == 0, result.stderr
     assert result.stderr.startswith("note: the range 1000-01-01:2999-12-31 was clamped to the data")
     assert peak_mb < 500, f"peak memory {peak_mb} MB"
+
+
+def test_a_database_loaded_before_dates_were_checked_still_computes(
+    tmp_path: Path, demo_db: Path
+) -> None:
+    """Rows an older version stored ('infinity', year 9999, year 1) no longer break anything."""
+    db = tmp_path / "old.duckdb"
+    db.write_bytes(demo_db.read_bytes())
+    with Store(db, parse_definitions(CONFIG.read_text())) as store:
+        store.cursor().execute(
+            "INSERT INTO leads VALUES ('X1', 'infinity', 'web', true, NULL, 1), "
+            "('X2', '9999-12-31 10:00', 'web', true, NULL, 1), "
+            "('X3', '0001-01-01', 'web', false, NULL, 1)"
+        )
+        span = coverage(store, ["conversion_rate"])
+        assert span is not None and span.start.year == 1000 and span.end.year == 9000
+        # Over all its "days" the data spans eight thousand years: said, not attempted.
+        with pytest.raises(UsageError, match="max_periods"):
+            compute(store, ["conversion_rate"])
+        weekly = compute(
+            store, ["conversion_rate"], "week", dt.date(2026, 1, 5), dt.date(2026, 3, 1)
+        )
+        assert weekly["value"].notna().all()
+        from kpis import source_coverage, windows_around_event
+
+        assert source_coverage(store)["last_day"].max() == dt.date(9000, 12, 31)
+        windows = windows_around_event(store, "ops-playbook", 8)
+        assert not compare(store, windows.before, windows.after).empty

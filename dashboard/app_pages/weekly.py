@@ -24,7 +24,10 @@ first = min(coverage["first_day"].dropna())
 latest = kpis.last_complete_week(through)
 weeks = []
 monday = latest.start
-while monday + dt.timedelta(days=6) >= first:
+# At most ten years of weeks to choose from (limits.max_periods days): a database holding a
+# stray year-1000 date must not make a list of fifty thousand weeks.
+most = definitions.limits.max_periods // 7
+while monday + dt.timedelta(days=6) >= first and len(weeks) < most:
     weeks.append(kpis.iso_week(monday))
     monday -= dt.timedelta(days=7)
 if not weeks:  # less than a whole week of data: show the week in progress
