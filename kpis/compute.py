@@ -86,8 +86,9 @@ def _extremes(column: str) -> str:
     may hold 'infinity' or the year 9999, which would run every date computation off the end.
     """
     low, high = f"DATE '{CALENDAR.start}'", f"DATE '{CALENDAR.end}'"
-    bounded = "CAST(least(greatest({}({}), {}), {}) AS DATE)"
-    return f"{bounded.format('min', column, low, high)}, {bounded.format('max', column, low, high)}"
+    # Not greatest/least: they skip NULL, and an empty table must give no days at all.
+    kept = "CAST(CASE WHEN {0} < {1} THEN {1} WHEN {0} > {2} THEN {2} ELSE {0} END AS DATE)"
+    return ", ".join(kept.format(f"{f}({column})", low, high) for f in ("min", "max"))
 
 
 def source_coverage(store: Store) -> pd.DataFrame:

@@ -18,7 +18,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from kpis.definitions import DateBounds
+import duckdb
+
+from kpis.definitions import DateBounds, Source
+from kpis.ingest.sniff import sql_literal
+from kpis.store import one, quote
 
 # Transitions are looked for in this span only: before it, wall-clock rules were local
 # custom; after it, the zone database only repeats its last rule.
@@ -123,3 +127,53 @@ def skipped(zone: str, bounds: DateBounds) -> tuple[Shift, ...]:
 def repeated(zone: str, bounds: DateBounds) -> tuple[Shift, ...]:
     """The wall-clock spans that happen twice in `zone` between the source's valid dates."""
     return tuple(s for s in shifts(zone, bounds.min, bounds.max) if not s.skipped)
+
+
+def check_loaded(
+    cur: duckdb.DuckDBPyConnection, table: str, source: Source, zone: str
+) -> list[str]:
+    """Reject the rows of `table` holding a time the clocks skipped; note repeated ones.
+
+    Run on the typed rows of an upload (rows already rejected are left as they are), with
+    only the clock changes between the first and the last time the file holds: a weekly
+    export meets one or none, and the check costs a scan of two columns.
+    """
+    columns = [c for c, spec in source.columns.items() if spec.type == "timestamp"]
+    if not columns:
+        return []
+    extremes = ", ".join(f"min({quote(c)}), max({quote(c)})" for c in columns)
+    found = one(cur, f"SELECT {extremes} FROM {table} WHERE _reason IS NULL")
+    notes = []
+    for index, column in enumerate(columns):
+        first, last = found[2 * index], found[2 * index + 1]
+        if first is None:
+            continue
+        spans = shifts(zone, first.date(), last.date())
+        name = quote(column)
+        gap = condition(name, tuple(s for s in spans if s.skipped))
+        if gap is not None:
+            shown = f"strftime({name}, '%Y-%m-%d %H:%M:%S')"
+            message = (
+                f"'{column}: \"' || {shown} || '\" never happened in {zone}: the clocks "
+                "went forward over it that night; write the time with its UTC offset, or "
+                "correct it'"
+            )
+            cur.execute(
+                f"UPDATE {table} SET _reason = {message}, _column = {sql_literal(column)}, "
+                f"_value = {shown} WHERE _reason IS NULL AND {gap}"
+            )
+        twice = condition(name, tuple(s for s in spans if not s.skipped))
+        if twice is None:
+            continue
+        count, example = one(
+            cur, f"SELECT count(*), min({name}) FROM {table} WHERE _reason IS NULL AND {twice}"
+        )
+        if count:
+            notes.append(
+                f"{column}: {count} time{'s' if count > 1 else ''} (such as "
+                f"{example:%Y-%m-%d %H:%M}) {'fall' if count > 1 else 'falls'} in an hour that "
+                f"happened twice in {zone}, when clocks went back; kept as written, so a "
+                "duration through that hour may be off by one hour (times written with "
+                "their UTC offset remove the doubt)"
+            )
+    return notes

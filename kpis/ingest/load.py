@@ -109,8 +109,9 @@ def load_text(
             cur.execute(f"DROP TABLE IF EXISTS {temporary}")
         _read(cur, definitions, upload, {}, (typed, errors, scans), not first_load)
     progress(0.7, "checking keys and rejected rows")
+    timezone = definitions.calendar.timezone
+    notes = (*upload.values.notes, *clock.check_loaded(cur, typed, source, timezone))
     _reject_duplicate_keys(cur, source, typed)
-    notes = (*upload.values.notes, *_repeated_hour_notes(cur, definitions, upload.source, typed))
     rows_read, found = rejects.collect(cur, upload, typed, errors)
     problems = rejects.refuse_if_too_many(upload, source, rows_read, found)
 
@@ -138,32 +139,6 @@ def load_text(
         updated, unchanged, upload.dropped, problems[:SHOWN_PROBLEMS], upload.describe(),
         notes=notes,
     )  # fmt: skip
-
-
-def _repeated_hour_notes(
-    cur: duckdb.DuckDBPyConnection, definitions: Definitions, name: str, typed: str
-) -> list[str]:
-    """A note per timestamp column with times in an hour the clocks repeated (see clock.py)."""
-    source, zone = definitions.sources[name], definitions.calendar.timezone
-    spans = clock.repeated(zone, source.valid_dates)
-    found = []
-    for column, spec in source.columns.items():
-        condition = clock.condition(quote(column), spans)
-        if spec.type != "timestamp" or condition is None:
-            continue
-        count, first = one(
-            cur, f"SELECT count(*), min({quote(column)}) FROM {typed} "
-            f"WHERE _reason IS NULL AND {condition}",
-        )  # fmt: skip
-        if count:
-            found.append(
-                f"{column}: {count} time{'s' if count > 1 else ''} (such as "
-                f"{first:%Y-%m-%d %H:%M}) {'fall' if count > 1 else 'falls'} in an hour that "
-                f"happened twice in {zone}, when clocks went back; "
-                "kept as written, so a duration through that hour may be off by one hour "
-                "(times written with their UTC offset remove the doubt)"
-            )
-    return found
 
 
 def _reject_duplicate_keys(cur: duckdb.DuckDBPyConnection, source: Source, typed: str) -> None:

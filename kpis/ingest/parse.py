@@ -198,9 +198,7 @@ def typing_select(
             raws.append(f"c{position} AS {raw_name}")
             typed_expr = _native_typed(raw_name, column)
             typeds.append(f"{raw_name}, {typed_expr} AS {typed_name}")
-            rejections.extend(
-                native_rejections(name, column, raw_name, typed_name, valid, timezone)
-            )
+            rejections.extend(native_rejections(name, column, raw_name, typed_name, valid))
             continue
         if position is not None:
             raw_expr = _mapped(raw_sql(plan.positions[name]), plan.values.get(name, {}))
@@ -212,9 +210,7 @@ def typing_select(
         raw_name = quote(f"_raw_{name}")
         raws.append(f"{raw_expr} AS {raw_name}")
         typeds.append(f"{raw_name}, {typed_sql(raw_name, column, fmt, timezone)} AS {typed_name}")
-        rejections.extend(
-            column_rejections(name, column, raw_name, typed_name, fmt, valid, timezone)
-        )
+        rejections.extend(column_rejections(name, column, raw_name, typed_name, fmt, valid))
     for predicate, message, columns in check_sql:
         rejections.append(
             Rejection(f"NOT coalesce(({predicate}), true)", columns, "NULL", sql_literal(message))

@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from kpis.definitions import Column, DateBounds
-from kpis.ingest import clock
 from kpis.ingest.formats import FileFormat
 from kpis.ingest.sniff import sql_literal
 
@@ -80,14 +79,12 @@ def _bounds(name: str, column: Column, typed: str, shown: str) -> list[Rejection
     return found
 
 
-def _times(
-    name: str, column: Column, typed: str, shown: str, valid: DateBounds, zone: str
-) -> list[Rejection]:
-    """Dates outside the source's valid range; local times the zone's clocks skipped."""
+def _times(name: str, column: Column, typed: str, shown: str, valid: DateBounds) -> list[Rejection]:
+    """Dates outside the source's valid range (times the clocks skipped: see clock.py)."""
     if column.type not in ("date", "timestamp"):
         return []
     after = valid.max + dt.timedelta(days=1)
-    found = [
+    return [
         Rejection(
             f"({typed} < DATE '{valid.min}' OR {typed} >= DATE '{after}')",
             name,
@@ -96,19 +93,6 @@ def _times(
             f"{valid.max} (valid_dates in kpis.yaml)'",
         )
     ]
-    gap = clock.condition(typed, clock.skipped(zone, valid)) if column.type == "timestamp" else None
-    if gap is not None:
-        found.append(
-            Rejection(
-                gap,
-                name,
-                shown,
-                f"'{name}: \"' || {shown} || '\" never happened in {zone}: the clocks went "
-                "forward over it that night; write the time with its UTC offset, or correct "
-                "it'",
-            )
-        )
-    return found
 
 
 def column_rejections(
@@ -118,7 +102,6 @@ def column_rejections(
     typed: str,
     fmt: FileFormat,
     valid: DateBounds,
-    zone: str,
 ) -> list[Rejection]:
     """Every way a value of this column, typed by SQL from its text `raw`, rejects its row."""
     found: list[Rejection] = []
@@ -138,7 +121,7 @@ def column_rejections(
         message = f"'{name}: \"' || left({raw}, 40) || '\" is a spreadsheet formula, not a value; export values only'"  # noqa: E501
         found.append(Rejection(formula, name, raw, message))
     found.extend(_bounds(name, column, typed, raw))
-    found.extend(_times(name, column, typed, raw, valid, zone))
+    found.extend(_times(name, column, typed, raw, valid))
     if column.values is not None:
         allowed = ", ".join(map(sql_literal, column.values))
         shown = ", ".join(column.values).replace("'", "''")
@@ -154,7 +137,7 @@ def column_rejections(
 
 
 def native_rejections(
-    name: str, column: Column, raw: str, typed: str, valid: DateBounds, zone: str
+    name: str, column: Column, raw: str, typed: str, valid: DateBounds
 ) -> list[Rejection]:
     """The checks left once DuckDB's reader has typed the value `raw` itself."""
     shown = f"CAST({typed} AS VARCHAR)"
@@ -165,7 +148,7 @@ def native_rejections(
         miss = sql_literal(NATIVE_MISS)
         found.append(Rejection(f"{raw} IS NOT NULL AND {typed} IS NULL", name, shown, miss))
     found.extend(_bounds(name, column, typed, shown))
-    judged = [r.condition for r in _times(name, column, typed, shown, valid, zone)]
+    judged = [r.condition for r in _times(name, column, typed, shown, valid)]
     if judged:
         # The reader also reads 'epoch' (1970-01-01) and 'infinity' as dates: a time it typed
         # that any rule would judge, or that may be such a word, sends the file the full way,
