@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kpis.compare import Windows, compare, find_event, windows_around_event
-    from kpis.compute import compute, compute_window, coverage, source_coverage
+    from kpis.compute import compute, compute_window
     from kpis.definitions import (
         Definitions,
         Event,
@@ -47,6 +47,13 @@ if TYPE_CHECKING:
         format_relative,
         format_value,
         verdict_text,
+    )
+    from kpis.freshness import (
+        complete_through,
+        coverage,
+        data_through,
+        latest_complete_week,
+        source_coverage,
     )
     from kpis.ingest import (
         FilePreview,
@@ -90,7 +97,10 @@ _LOCATIONS = {
     "compare": "kpis.compare",
     "compute": "kpis.compute",
     "compute_window": "kpis.compute",
-    "coverage": "kpis.compute",
+    "complete_through": "kpis.freshness",
+    "coverage": "kpis.freshness",
+    "data_through": "kpis.freshness",
+    "latest_complete_week": "kpis.freshness",
     "delete_event": "kpis.events",
     "find_event": "kpis.compare",
     "format_delta": "kpis.formatting",
@@ -111,7 +121,7 @@ _LOCATIONS = {
     "rejected_rows": "kpis.ingest",
     "save_event": "kpis.events",
     "save_mapping": "kpis.ingest",
-    "source_coverage": "kpis.compute",
+    "source_coverage": "kpis.freshness",
     "spreadsheet_csv": "kpis.spreadsheet",
     "suggest_columns": "kpis.ingest",
     "undo_upload": "kpis.ingest",
@@ -168,9 +178,11 @@ __all__ = [
     "Windows",
     "all_events",
     "compare",
+    "complete_through",
     "compute",
     "compute_window",
     "coverage",
+    "data_through",
     "delete_event",
     "find_event",
     "format_delta",
@@ -181,6 +193,7 @@ __all__ = [
     "ingest_file",
     "iso_week",
     "last_complete_week",
+    "latest_complete_week",
     "load_definitions",
     "make_event",
     "mapping_profiles",

@@ -28,6 +28,20 @@ _GRAIN_WORDS = {
 }
 
 
+def day_extremes(column: str) -> tuple[str, str]:
+    """SQL for the first and the last day of a time column, kept within the calendar.
+
+    The extremes are cast, not every row: the same days without a scan of casts. They are
+    kept within the calendar's years because a database loaded before dates were checked
+    may hold 'infinity' or the year 9999, which would run every date computation off the end.
+    Not greatest/least, which skip NULL: an empty table must give no days at all.
+    """
+    low, high = f"DATE '{CALENDAR.start}'", f"DATE '{CALENDAR.end}'"
+    kept = "CAST(CASE WHEN {0} < {1} THEN {1} WHEN {0} > {2} THEN {2} ELSE {0} END AS DATE)"
+    first, last = (kept.format(f"{f}({column})", low, high) for f in ("min", "max"))
+    return first, last
+
+
 def period_count(window: DateRange, grain: Grain | None) -> int:
     """How many periods of `grain` cover `window`, counted without listing them."""
     if grain is None:

@@ -47,11 +47,13 @@ def _ingest(store: Store, args: argparse.Namespace) -> int:
     from kpis.ingest import ingest_file
 
     status = 0
+    through = parse_date(args.through, "--through") if args.through else None
     for name in args.files:
         try:
             result = ingest_file(
-                store, Path(name), source=args.source, shown_name=name, mapping=args.mapping
-            )
+                store, Path(name), source=args.source, shown_name=name, mapping=args.mapping,
+                through=through,
+            )  # fmt: skip
         except UsageError:
             raise
         except KpisError as exc:
@@ -113,13 +115,15 @@ def _compare(store: Store, args: argparse.Namespace) -> int:
         raise UsageError(
             "say what to compare: --event NAME, or --before START:END --after START:END"
         )
-    frame = compare(store, before, after, args.kpi, args.by, scope)
+    frame = compare(store, before, after, args.kpi, args.by, scope, strict=args.strict)
     if args.format == "json":
         print(render.as_json(frame))
     else:
         where = f" in {scope[0]} {scope[1]}" if scope else ""
         print(f"before {before} ({before.days} days)  after {after} ({after.days} days){where}\n")
         print(render.compare_table(store.definitions, frame))
+        for note in dict.fromkeys(n for n in frame["note"] if isinstance(n, str)):
+            print(f"note: {note}")
     return 0
 
 

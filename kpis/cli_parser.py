@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="a mapping profile for a tool's own headers and values (kpis.yaml or saved on upload)",
     )
+    ingest.add_argument(
+        "--through",
+        metavar="YYYY-MM-DD",
+        help="the last day the exports cover, when it has no rows of its own (default: the "
+        "latest time in them)",
+    )
     ingest.add_argument("files", nargs="+", metavar="FILE", help="CSV, CSV.GZ or XLSX exports")
 
     comp = command("compute", "KPI values per period")
@@ -98,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cmp_.add_argument("--kpi", action="append", help="a KPI to compare (repeatable; default: all)")
     cmp_.add_argument("--by", metavar="DIMENSION", help="compare per value of a dimension")
+    cmp_.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse windows reaching past a source's data (default: compare those KPIs over "
+        "the covered days, and say so)",
+    )
     cmp_.add_argument("--format", choices=["table", "json"], default="table")
 
     demo = command("demo", "(re)build the database from freshly generated sample exports")

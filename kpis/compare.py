@@ -16,11 +16,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from kpis.bounds import check_breakdown, check_window_days, period_count
-from kpis.compute import compute_window, coverage, kpis_for_dimension, resolve_kpis
+from kpis.compute import compute_window, kpis_for_dimension, resolve_kpis
 from kpis.definitions import Event
 from kpis.definitions.methods import method_for
-from kpis.errors import UsageError
+from kpis.errors import IncompleteDataError, UsageError
 from kpis.events import all_events
+from kpis.freshness import Through, coverage, covered, data_through, mark_complete
 from kpis.periods import DateRange, event_windows
 from kpis.samples import draw
 from kpis.store import Store
@@ -60,7 +61,7 @@ COLUMNS = [
     *COMPARE_COLUMNS[1:], "ci_low", "ci_high", "p_value", "n_before", "n_after", "method",
     "verdict", "trend_start", "trend_per_week", "counterfactual", "effect_beyond_trend",
     "effect_ci_low", "effect_ci_high", "effect_p_value", "explained_by_trend", "before_start",
-    "before_end", "after_start", "after_end",
+    "before_end", "after_start", "after_end", "complete", "note",
 ]  # fmt: skip
 
 
@@ -72,6 +73,7 @@ def compare(
     by: str | None = None,
     scope: tuple[str, str] | None = None,
     statistics: bool = True,
+    strict: bool = False,
 ) -> pd.DataFrame:
     """Each KPI over `before` and `after`: one row per KPI (and dimension value with `by`).
 
@@ -80,8 +82,10 @@ def compare(
     sizes in the method's unit (n_before, n_after), method and verdict, and the pre-trend
     analysis (trend_start: the trend in the first week, trend_per_week, counterfactual,
     effect_beyond_trend and its interval and p-value, explained_by_trend) when the windows
-    are whole ISO weeks; then the windows.
+    are whole ISO weeks; then the windows, `complete` and `note`.
     `scope` (dimension, value) compares that value's rows only, for the KPIs that have it.
+    A KPI whose data stops before a window ends is compared over the covered days only
+    (`before_end`/`after_end` say where, `note` says why); with `strict`, that is refused.
     """
     definitions = store.definitions
     names = resolve_kpis(definitions, kpis)
@@ -95,30 +99,71 @@ def compare(
         for window in (before, after):
             check_breakdown(store, read, by, window)
     keys = ["kpi"] + (["dimension", "dimension_value"] if by else [])
-    sides = []
-    for label, window in (("before", before), ("after", after)):
-        frame = compute_window(store, names, window, None, split)
-        if scope is not None:
-            frame = frame[frame["dimension_value"] == scope[1]]
-        sides.append(frame[[*keys, "value"]].rename(columns={"value": label}))
-    merged = sides[0].merge(sides[1], on=keys, how="outer", sort=False)
-    weekly = _weekly(store, names, before, after, split) if statistics else None
+    through = data_through(store)
+    cut = {name: covered(definitions, through, name, before, after) for name in names}
+    notes = [note for _, _, note in cut.values() if note]
+    if strict and notes:
+        raise IncompleteDataError(
+            "the windows reach past the data, so some KPIs would be compared over fewer "
+            f"days (--strict): {'; '.join(notes)}"
+        )
+    merged = _values(store, names, cut, keys, split, scope)
+    weekly = _weekly(store, names, before, after, split, through) if statistics else None
     rows = []
     for record in merged.to_dict("records"):
         name = str(record["kpi"])
         kpi = definitions.kpis[name]
+        kept_before, kept_after, note = cut[name]
         b, a = _number(record["before"]), _number(record["after"])
         row: dict[str, object] = {**{k: record[k] for k in keys}, "before": b, "after": a}
         row.update(change(b, a, kpi.higher_is_better))
-        if statistics:
+        if statistics and kept_before is not None and kept_after is not None:
             part = scope or ((by, str(record["dimension_value"])) if by else None)
-            row.update(_statistics(store, name, before, after, row, part, weekly))
-        row.update(before_start=before.start, before_end=before.end,
-                   after_start=after.start, after_end=after.end)  # fmt: skip
+            row.update(_statistics(store, name, kept_before, kept_after, row, part, weekly))
+        row.update(
+            before_start=before.start, before_end=kept_before.end if kept_before else None,
+            after_start=after.start, after_end=kept_after.end if kept_after else None,
+            complete=note is None, note=note,
+        )  # fmt: skip
         rows.append(row)
     order = {name: index for index, name in enumerate(names)}
     rows.sort(key=lambda r: order[str(r["kpi"])])
     return pd.DataFrame(rows, columns=[*keys, *COLUMNS])
+
+
+def _values(
+    store: Store,
+    names: list[str],
+    cut: dict[str, tuple[DateRange | None, DateRange | None, str | None]],
+    keys: list[str],
+    split: str | None,
+    scope: tuple[str, str] | None,
+) -> pd.DataFrame:
+    """Each KPI's value before and after, over its own covered windows.
+
+    KPIs sharing windows are computed together; a side wholly past the data has no value.
+    """
+    groups: dict[tuple[DateRange | None, DateRange | None], list[str]] = {}
+    for name in names:
+        groups.setdefault(cut[name][:2], []).append(name)
+    parts = []
+    for windows, group in groups.items():
+        sides: dict[str, pd.DataFrame] = {}
+        for label, window in zip(("before", "after"), windows, strict=True):
+            if window is not None:
+                frame = compute_window(store, group, window, None, split)
+                if scope is not None:
+                    frame = frame[frame["dimension_value"] == scope[1]]
+                sides[label] = frame[[*keys, "value"]].rename(columns={"value": label})
+        rows = (
+            next(iter(sides.values()))[keys]
+            if sides
+            else pd.DataFrame({key: group if key == "kpi" else None for key in keys})
+        )
+        for label in ("before", "after"):
+            sides.setdefault(label, rows.assign(**{label: None}))
+        parts.append(sides["before"].merge(sides["after"], on=keys, how="outer", sort=False))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _statistics(
@@ -174,16 +219,22 @@ def _statistics(
 
 
 def _weekly(
-    store: Store, names: list[str], before: DateRange, after: DateRange, by: str | None
+    store: Store,
+    names: list[str],
+    before: DateRange,
+    after: DateRange,
+    by: str | None,
+    through: Through,
 ) -> pd.DataFrame | None:
-    """Weekly values over both windows, when they are whole ISO weeks in order."""
+    """Weekly values over both windows, when they are whole ISO weeks in order; a week past
+    a KPI's data has no value."""
     aligned = all(w.start.weekday() == 0 and w.days % 7 == 0 for w in (before, after))
     if not aligned or after.start <= before.end:
         return None
     span = DateRange(before.start, after.end)
     if period_count(span, "week") > store.definitions.limits.max_periods:
         return None  # windows years apart: no trend line can join them
-    return compute_window(store, names, span, "week", by)
+    return mark_complete(compute_window(store, names, span, "week", by), store.definitions, through)
 
 
 def find_event(events: Sequence[Event], name: str) -> Event:

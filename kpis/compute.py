@@ -16,14 +16,23 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
-from kpis.bounds import CALENDAR, check_breakdown, check_periods, clamp_request, within_limits
+from kpis.bounds import (
+    check_breakdown,
+    check_periods,
+    clamp_request,
+    within_limits,
+)
 from kpis.definitions import Definitions, Kpi, Measure
 from kpis.definitions.sql_check import check_aggregate, check_predicate
 from kpis.errors import DefinitionError, UsageError
+from kpis.freshness import coverage, data_through, mark_complete
 from kpis.periods import GRAINS, DateRange, Grain, period_sql, periods
-from kpis.store import Store, one, quote
+from kpis.store import Store, quote
 
-RESULT_COLUMNS = ["kpi", "period_start", "period_end", "days", "value", "numerator", "denominator"]
+RESULT_COLUMNS = [
+    "kpi", "period_start", "period_end", "days", "value", "numerator", "denominator", "complete",
+    "reason",
+]  # fmt: skip
 
 
 def resolve_kpis(definitions: Definitions, names: Sequence[str] | None) -> list[str]:
@@ -55,56 +64,6 @@ def kpis_for_dimension(
         every = sorted({d for k in definitions.kpis.values() for d in definitions.dimensions_of(k)})
         raise UsageError(f"no KPI can be broken down by {by!r}; dimensions: {', '.join(every)}")
     return able
-
-
-def coverage(store: Store, names: Sequence[str], *, common: bool = False) -> DateRange | None:
-    """The days the data of these KPIs covers: their union, or with `common` the overlap."""
-    definitions = store.definitions
-    spans = []
-    for name in names:
-        for m in definitions.kpis[name].measures:
-            column = quote(m.time or "")
-            row = one(store.cursor(), f"SELECT {_extremes(column)} FROM {quote(m.source)}")
-            if row[0] is None:
-                if common:
-                    return None
-                continue
-            spans.append((row[0], row[1]))
-    if not spans:
-        return None
-    if common:
-        start, end = max(s for s, _ in spans), min(e for _, e in spans)
-        return DateRange(start, end) if start <= end else None
-    return DateRange(min(s for s, _ in spans), max(e for _, e in spans))
-
-
-def _extremes(column: str) -> str:
-    """SQL for the first and last day of a time column, within the calendar.
-
-    The extremes are cast, not every row: the same days without a scan of casts. They are
-    kept within the calendar's years because a database loaded before dates were checked
-    may hold 'infinity' or the year 9999, which would run every date computation off the end.
-    """
-    low, high = f"DATE '{CALENDAR.start}'", f"DATE '{CALENDAR.end}'"
-    # Not greatest/least: they skip NULL, and an empty table must give no days at all.
-    kept = "CAST(CASE WHEN {0} < {1} THEN {1} WHEN {0} > {2} THEN {2} ELSE {0} END AS DATE)"
-    return ", ".join(kept.format(f"{f}({column})", low, high) for f in ("min", "max"))
-
-
-def source_coverage(store: Store) -> pd.DataFrame:
-    """Per source: rows stored and the first and last day of its main time column.
-
-    The last day is what "data through" means on the dashboard: a source whose export is
-    late shows an older date than the others.
-    """
-    rows = []
-    for name, source in store.definitions.sources.items():
-        column = quote(source.time_columns[0])
-        count, first, last = one(
-            store.cursor(), f"SELECT count(*), {_extremes(column)} FROM {quote(name)}"
-        )
-        rows.append([name, source.label or name, int(count), first, last])
-    return pd.DataFrame(rows, columns=["source", "label", "rows", "first_day", "last_day"])
 
 
 def compute(
@@ -146,7 +105,9 @@ def compute(
     else:
         if by is not None:
             check_breakdown(store, _read_by(definitions, names), by, window)
-        frame = compute_window(store, names, window, grain, by)
+        frame = mark_complete(
+            compute_window(store, names, window, grain, by), definitions, data_through(store)
+        )
     if note is not None:
         frame.attrs["note"] = note
     return frame

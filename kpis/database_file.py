@@ -128,8 +128,8 @@ def _check_new(shown: Path, target: str, read_only: bool) -> None:
         )
     if read_only:
         raise StoreError(
-            f"{shown} does not exist: load exports into it first with kpis ingest (or build "
-            "the sample with kpis demo), or give --db an existing .duckdb file"
+            f"no database at {shown} (create it with kpis ingest or kpis demo, or give --db "
+            "an existing .duckdb file)"
         )
     _check_new_name(shown)
     if os.path.lexists(target + ".wal"):

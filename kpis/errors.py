@@ -9,6 +9,7 @@ type, print its message and never show a traceback. Anything else escaping is a 
     │                        dimension or grain, a malformed date range
     ├── StoreError           the database file cannot be used: locked by another process,
     │                        not a kpis database, nothing to undo
+    ├── IncompleteDataError  asked to be strict, a request reaches past a source's data
     └── IngestError          a file was refused; the database is exactly as it was
         └── SourceNotRecognised   the header matches no source, or several (ambiguous)
 """
@@ -62,6 +63,10 @@ class UsageError(KpisError):
 
 class StoreError(KpisError):
     """The database file cannot be opened or changed as asked."""
+
+
+class IncompleteDataError(KpisError):
+    """A strict request reaches past the last day a source's data covers; nothing was run."""
 
 
 class IngestError(KpisError):

@@ -92,7 +92,22 @@ def compute_table(definitions: Definitions, frame: pd.DataFrame) -> str:
         [str(k) for k in key] + [values.get(name, MISSING) for name in kpis]
         for key, values in sorted(cells.items(), key=lambda item: tuple(map(str, item[0])))
     ]
-    return text_table(headers, rows)
+    return text_table(headers, rows) + _footnote(frame)
+
+
+def _footnote(frame: pd.DataFrame) -> str:
+    """Why values are missing, once per reason: "– service_rate: orders data through ..."."""
+    if "complete" not in frame:
+        return ""
+    lagging = frame[~frame["complete"].astype(bool)]
+    reasons: dict[str, list[str]] = {}
+    for row in lagging.to_dict("records"):
+        reasons.setdefault(str(row["reason"]), []).append(str(row["kpi"]))
+    lines = [
+        f"{MISSING} {', '.join(dict.fromkeys(names))}: {reason} (periods after it have no value)"
+        for reason, names in reasons.items()
+    ]
+    return "\n\n" + "\n".join(lines) if lines else ""
 
 
 def compare_table(definitions: Definitions, frame: pd.DataFrame) -> str:

@@ -171,6 +171,9 @@ class Store:
                     dropped_columns VARCHAR[], loaded_at TIMESTAMP NOT NULL,
                     status VARCHAR NOT NULL, details VARCHAR)"""
             )
+            # The day an analyst says an export covers (kpis ingest --through): added later,
+            # so older databases get the column here.
+            con.execute(f"ALTER TABLE {UPLOADS} ADD COLUMN IF NOT EXISTS data_through DATE")
             con.execute(
                 f"""CREATE TABLE IF NOT EXISTS {REJECTS} (
                     batch_id BIGINT NOT NULL, line BIGINT, column_name VARCHAR,

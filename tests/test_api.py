@@ -23,7 +23,7 @@ def test_submodules_named_like_functions_do_not_shadow_them() -> None:
     """
     script = (
         "import inspect, kpis\n"
-        "from kpis.compute import source_coverage\n"
+        "from kpis.compute import compute_window\n"
         "import kpis.compare\n"
         "from kpis import compare, compute\n"
         "assert inspect.isfunction(kpis.compute) and inspect.isfunction(compute), kpis.compute\n"

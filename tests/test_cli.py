@@ -73,6 +73,8 @@ def test_ingest_then_compute_json(tmp_path: Path, write_csv) -> None:
             "value": 0.5,
             "numerator": 1.0,
             "denominator": 2.0,
+            "complete": True,  # the leads data runs through 2026-01-06, the period's last day
+            "reason": None,
         }
     ]
     by = json.loads(
@@ -151,6 +153,8 @@ def test_compute_table_and_csv(demo_db_copy: str) -> None:
         "value",
         "numerator",
         "denominator",
+        "complete",
+        "reason",
     ]
     assert {r["kpi"] for r in rows} == {"csat"}
 

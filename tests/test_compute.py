@@ -31,8 +31,12 @@ def _cases() -> list[Any]:
 
 @pytest.mark.parametrize("case", _cases())
 def test_golden(case: dict[str, Any], store: Store, write_csv: WriteCsv) -> None:
+    # Each case's exports cover its whole range (unless it says `through:`), so every period
+    # asked for is complete: the values are what is tested here (freshness: test_freshness.py).
+    through = case.get("through", case["end"])
     for source, text in case["files"].items():
-        result = ingest_file(store, write_csv(f"{source}.csv", text=text), source=source)
+        path = write_csv(f"{source}.csv", text=text)
+        result = ingest_file(store, path, source=source, through=through)
         assert result.rows_rejected == 0, result.problems
     frame = compute(store, [case["kpi"]], case["grain"], case["start"], case["end"], case.get("by"))
     if case.get("by"):
@@ -147,6 +151,8 @@ def test_a_window_holds_its_days_from_midnight_to_midnight(
 ) -> None:
     """The window is filtered on the raw timestamp (for speed); its edges stay whole days."""
     rows = [["L0", "2026-01-07 09:00", "web", "false"], ["L1", created_at, "web", "true"]]
-    ingest_file(store, write_csv("leads.csv", LEADS, rows))
+    # The export covers the week whole (through its Sunday, or Monday for the late row).
+    through = dt.date(2026, 1, 12) if created_at.startswith("2026-01-12") else dt.date(2026, 1, 11)
+    ingest_file(store, write_csv("leads.csv", LEADS, rows), through=through)
     frame = compute(store, ["conversion_rate"], "week", dt.date(2026, 1, 5), dt.date(2026, 1, 11))
     assert frame["value"].tolist() == [0.5 if in_the_window else 0.0]

@@ -83,11 +83,21 @@ class FileSettings(Strict):
 class Source(Strict):
     """A kind of export: its columns and types, key, time columns and dimensions."""
 
+    @property
+    def event_columns(self) -> list[str]:
+        """The time columns at which something happened: how far an export reaches."""
+        return [c for c in self.time_columns if c not in self.promise_columns]
+
     label: str | None = None
     description: str | None = None
     kind: SourceKind = "events"
     key: list[str] = Field(min_length=1)
     time_columns: list[str] = Field(min_length=1)
+    promise_columns: list[str] = Field(
+        default_factory=list,
+        description="time columns that are promises about the future (a promised date): "
+        "they never tell how far an export reaches",
+    )
     dimensions: list[str] = Field(default_factory=list)
     columns: dict[str, Column] = Field(min_length=1)
     checks: list[Check] = Field(default_factory=list)

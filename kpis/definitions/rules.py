@@ -27,6 +27,7 @@ from kpis.definitions.source_rules import (
     column_settings_fit_types,
     mappings_refer_to_declared_columns,
     names_are_identifiers,
+    promise_columns_are_time_columns,
     snapshot_sources_are_keyed_by_date,
     source_checks_are_row_rules,
     source_columns_are_declared,
@@ -52,6 +53,7 @@ RULES: tuple[Callable[[Parsed], Iterator[Issue]], ...] = (
     mappings_refer_to_declared_columns,
     stats_settings_fit_the_kpi,
     event_scopes_name_dimensions,
+    promise_columns_are_time_columns,
 )
 
 

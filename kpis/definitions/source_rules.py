@@ -146,3 +146,21 @@ def mappings_refer_to_declared_columns(p: Parsed) -> Iterator[Issue]:
                     f"{column!r} is not a column of {profile.source}",
                     did_you_mean(column, source.columns),
                 )
+
+
+def promise_columns_are_time_columns(p: Parsed) -> Iterator[Issue]:
+    """Promises are some of the time columns, and at least one time column is an event."""
+    for sname, source in p.sources.items():
+        for index, column in enumerate(source.promise_columns):
+            if column not in source.time_columns:
+                yield Issue(
+                    ("sources", sname, "promise_columns", index),
+                    f"{column!r} is not one of the time columns",
+                    did_you_mean(column, source.time_columns),
+                )
+        if source.time_columns and set(source.time_columns) <= set(source.promise_columns):
+            yield Issue(
+                ("sources", sname, "promise_columns"),
+                "every time column is a promise: nothing would say how far an export reaches",
+                "keep at least one time at which something happened (ordered_at)",
+            )

@@ -17,7 +17,9 @@ and after DuckDB has read it, before the load commits.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -162,13 +164,16 @@ def ingest_file(
     shown_name: str | None = None,
     progress: Progress | None = None,
     mapping: str | MappingProfile | None = None,
+    through: dt.date | None = None,
 ) -> IngestResult:
     """Load one export file (CSV, gzipped CSV or workbook).
 
     `source` is recognised from the header when not given; `mapping` names a profile (or
     is one) mapping a tool's own headers and values. `shown_name` is the name used in
     messages and the uploads table (the dashboard passes the uploaded file's name).
-    `progress` is called with (fraction done, stage) as the load goes on.
+    `progress` is called with (fraction done, stage) as the load goes on. `through` is the
+    last day the export covers, when the analyst knows it (a week without orders on its
+    last days still covers them): it counts towards the source's "data through".
     """
     path = Path(path)
     shown = shown_name or path.name
@@ -179,6 +184,8 @@ def ingest_file(
     if store.read_only:
         raise StoreError(f"{store.path} was opened read-only: nothing can be loaded into it")
     _check_file(path)
+    if through is not None and through > dt.date.today():
+        raise UsageError(f"an export cannot cover days still to come ({through} is after today)")
     report(0.0, "reading the file")
     settings = _settings_for(store, source, profile)
     before = _fingerprint(path)
@@ -187,7 +194,7 @@ def ingest_file(
     try:
         _check_unchanged(path, before, shown)
         report(0.1, "reading the header")
-        upload = _prepare(store, staged, shown, source, profile)
+        upload = replace(_prepare(store, staged, shown, source, profile), through=through)
         with store.transaction() as cur:
             result = load_text(cur, store.definitions, upload, staged.digest, report)
             _check_unchanged(path, before, shown)  # raised here, the load rolls back

@@ -111,6 +111,8 @@ def load_text(
     progress(0.7, "checking keys and rejected rows")
     timezone = definitions.calendar.timezone
     notes = (*upload.values.notes, *clock.check_loaded(cur, typed, source, timezone))
+    if upload.through is not None:
+        _check_through(cur, source, typed, upload)
     _reject_duplicate_keys(cur, source, typed)
     rows_read, found = rejects.collect(cur, upload, typed, errors)
     problems = rejects.refuse_if_too_many(upload, source, rows_read, found)
@@ -128,9 +130,11 @@ def load_text(
     }
     loaded = rows_read - len(found)
     cur.execute(
-        f"INSERT INTO {UPLOADS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?)",
+        f"INSERT INTO {UPLOADS} (batch_id, source, file_name, sha256, rows_read, rows_loaded, "
+        "rows_rejected, rows_inserted, rows_updated, dropped_columns, loaded_at, status, details, "
+        "data_through) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?)",
         [batch, upload.source, upload.shown, digest, rows_read, loaded, len(found), inserted,
-         updated, list(upload.dropped), dt.datetime.now(), json.dumps(details)],
+         updated, list(upload.dropped), dt.datetime.now(), json.dumps(details), upload.through],
     )  # fmt: skip
     for temporary in (typed, errors, scans):
         cur.execute(f"DROP TABLE IF EXISTS {temporary}")
@@ -139,6 +143,20 @@ def load_text(
         updated, unchanged, upload.dropped, problems[:SHOWN_PROBLEMS], upload.describe(),
         notes=notes,
     )  # fmt: skip
+
+
+def _check_through(
+    cur: duckdb.DuckDBPyConnection, source: Source, typed: str, upload: Upload
+) -> None:
+    """The day an export is said to cover cannot come before what happened in it."""
+    assert upload.through is not None
+    latest = ", ".join(f"CAST(max({quote(c)}) AS DATE)" for c in source.event_columns)
+    found = [d for d in one(cur, f"SELECT {latest} FROM {typed} WHERE _reason IS NULL") if d]
+    if found and max(found) > upload.through:
+        raise IngestError(
+            f"{upload.shown} holds {upload.source} up to {max(found)}, after the day it is said "
+            f"to cover ({upload.through}); give the export's own date, or leave it out"
+        )
 
 
 def _reject_duplicate_keys(cur: duckdb.DuckDBPyConnection, source: Source, typed: str) -> None:

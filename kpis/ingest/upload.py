@@ -7,6 +7,7 @@ and the Upload page show in the same words.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -30,6 +31,7 @@ class Upload:
     plan: Plan
     values: FileFormat
     dropped: tuple[str, ...]
+    through: dt.date | None = None  # the last day the export covers, when an analyst says so
 
     def describe(self) -> str:
         return f"{self.staged.describe()}, {self.text.describe()}, {self.values.describe()}"
