@@ -3,6 +3,11 @@
 A COO sends a link and the recipient sees exactly the same view. Streamlit's own binding
 puts the displayed label in the URL when a widget formats its options, which makes links
 long and breaks them when a label is renamed; these helpers keep the id instead.
+
+A value that depends on the data (the latest week, the newest event, the data's range) is
+`pinned`: written to the URL as soon as the page shows it, so the link still shows the same
+view next week. A value from a link that the page cannot show is never dropped silently: a
+message names it and the value used instead.
 """
 
 from __future__ import annotations
@@ -16,13 +21,19 @@ import streamlit as st
 T = TypeVar("T")
 
 
-def _sync(key: str, text: str, default_text: str) -> None:
-    """Write the value to the URL, or remove it when it is the default (clean links)."""
-    if text == default_text:
+def _sync(key: str, text: str, default_text: str, pinned: bool = False) -> None:
+    """Write the value to the URL; remove a default that cannot change (clean links)."""
+    if text == default_text and not pinned:
         if key in st.query_params:
             del st.query_params[key]
     elif st.query_params.get(key) != text:
         st.query_params[key] = text
+
+
+def _unusable(key: str, wanted: str, used: str) -> None:
+    """Say that the link asked for something this page cannot show, and what it shows."""
+    shown = wanted if len(wanted) <= 40 else wanted[:40] + "…"
+    st.warning(f"This link asks for {key} {shown!r}, which is not available here; showing {used}.")
 
 
 def select(
@@ -34,18 +45,25 @@ def select(
     format_func: Callable[[T], str] = str,
     to_url: Callable[[T], str] = str,
     widget: Callable[..., Any] | None = None,
+    pinned: bool = False,
     **kwargs: Any,
 ) -> T:
-    """A selectbox (or radio, via `widget`) kept in the URL under `key`."""
+    """A selectbox (or radio, via `widget`) kept in the URL under `key`.
+
+    `pinned` keeps the value in the URL even when it is the default: for defaults that move
+    with the data, such as the latest week.
+    """
     choices = list(options)
     fallback = default if default is not None else choices[0]
     texts = [to_url(option) for option in choices]
     current = st.session_state.get(key)
     if current not in choices:
         wanted = st.query_params.get(key)
+        if wanted is not None and wanted not in texts:
+            _unusable(label.lower(), wanted, format_func(fallback))
         st.session_state[key] = choices[texts.index(wanted)] if wanted in texts else fallback
     value: T = (widget or st.selectbox)(label, choices, key=key, format_func=format_func, **kwargs)
-    _sync(key, to_url(value), to_url(fallback))
+    _sync(key, to_url(value), to_url(fallback), pinned)
     return value
 
 
@@ -87,6 +105,7 @@ def date_range(
     key: str,
     default: tuple[dt.date, dt.date],
     bounds: tuple[dt.date, dt.date],
+    pinned: bool = False,
     **kwargs: Any,
 ) -> tuple[dt.date, dt.date] | None:
     """A date-range picker kept in the URL as START:END; None while half chosen.
@@ -99,8 +118,12 @@ def date_range(
     fallback = _clamped(default, bounds)
     current = st.session_state.get(key)
     if key not in st.session_state:
-        wanted = _parse_range(st.query_params.get(key))
-        st.session_state[key] = (wanted and _overlap(wanted, bounds)) or fallback
+        text = st.query_params.get(key)
+        wanted = _parse_range(text)
+        kept = (wanted and _overlap(wanted, bounds)) or fallback
+        if text is not None and (wanted is None or kept != wanted):
+            _unusable(label.lower(), text, f"{kept[0]} to {kept[1]} (the data's days)")
+        st.session_state[key] = kept
     elif not _inside(current, bounds):  # the data shrank (an undone upload) under the choice
         pair = current if isinstance(current, tuple) and len(current) == 2 else None
         st.session_state[key] = (pair and _overlap(pair, bounds)) or fallback
@@ -108,5 +131,5 @@ def date_range(
     if not (isinstance(chosen, tuple) and len(chosen) == 2):
         return None
     start, end = chosen
-    _sync(key, f"{start}:{end}", f"{fallback[0]}:{fallback[1]}")
+    _sync(key, f"{start}:{end}", f"{fallback[0]}:{fallback[1]}", pinned)
     return start, end
