@@ -70,6 +70,14 @@ if TYPE_CHECKING:
     from kpis.periods import GRAINS, DateRange, Grain, iso_week, last_complete_week, week_of
     from kpis.spreadsheet import neutralise, neutralise_cell, spreadsheet_csv
     from kpis.store import Store
+    from kpis.variation import (
+        WeeklyTrend,
+        WeeklyVariation,
+        trend_tone,
+        weekly_trend,
+        weekly_variation,
+        year_earlier,
+    )
 
 # Names are imported on first use: `kpis ingest` need not pay for pandas, scipy or plotly's
 # neighbours at every start (see importtime in benchmarks/results.md).
@@ -92,6 +100,8 @@ _LOCATIONS = {
     "Store": "kpis.store",
     "StoreError": "kpis.errors",
     "UsageError": "kpis.errors",
+    "WeeklyTrend": "kpis.variation",
+    "WeeklyVariation": "kpis.variation",
     "Windows": "kpis.compare",
     "all_events": "kpis.events",
     "compare": "kpis.compare",
@@ -124,11 +134,15 @@ _LOCATIONS = {
     "source_coverage": "kpis.freshness",
     "spreadsheet_csv": "kpis.spreadsheet",
     "suggest_columns": "kpis.ingest",
+    "trend_tone": "kpis.variation",
     "undo_upload": "kpis.ingest",
     "uploads": "kpis.ingest",
     "verdict_text": "kpis.formatting",
     "week_of": "kpis.periods",
+    "weekly_trend": "kpis.variation",
+    "weekly_variation": "kpis.variation",
     "windows_around_event": "kpis.compare",
+    "year_earlier": "kpis.variation",
 }
 
 
@@ -175,6 +189,8 @@ __all__ = [
     "Store",
     "StoreError",
     "UsageError",
+    "WeeklyTrend",
+    "WeeklyVariation",
     "Windows",
     "all_events",
     "compare",
@@ -207,9 +223,13 @@ __all__ = [
     "source_coverage",
     "spreadsheet_csv",
     "suggest_columns",
+    "trend_tone",
     "undo_upload",
     "uploads",
     "verdict_text",
     "week_of",
+    "weekly_trend",
+    "weekly_variation",
     "windows_around_event",
+    "year_earlier",
 ]
