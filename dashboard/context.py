@@ -79,6 +79,15 @@ def coverage(_ctx: Context, version: tuple[object, ...]) -> pd.DataFrame:
     return kpis.source_coverage(_ctx.store)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def kpi_span(
+    _ctx: Context, version: tuple[object, ...], name: str
+) -> tuple[dt.date, dt.date] | None:
+    """The days KPI `name`'s data covers: the default range of `kpis compute --kpi name`."""
+    span = kpis.coverage(_ctx.store, [name])
+    return (span.start, span.end) if span is not None else None
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def values(
     _ctx: Context,

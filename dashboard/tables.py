@@ -61,6 +61,11 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return kpis.spreadsheet_csv(frame).encode("utf-8")
 
 
+def download_text(label: str, text: str, file_name: str, **kwargs: Any) -> None:
+    """A button downloading CSV text the engine made spreadsheet-safe (kpis.render.as_csv)."""
+    st.download_button(label, text.encode("utf-8"), file_name=file_name, mime="text/csv", **kwargs)
+
+
 def download(label: str, frame: pd.DataFrame, file_name: str, **kwargs: Any) -> None:
     """A button downloading `frame` as CSV (csv_bytes)."""
     st.download_button(label, csv_bytes(frame), file_name=file_name, mime="text/csv", **kwargs)

@@ -108,9 +108,29 @@ def compute(
         frame = mark_complete(
             compute_window(store, names, window, grain, by), definitions, data_through(store)
         )
+        for column in ("numerator", "denominator"):
+            frame[column] = _counts_as_integers(frame[column])
     if note is not None:
         frame.attrs["note"] = note
     return frame
+
+
+def _counts_as_integers(column: pd.Series) -> pd.Series:
+    """Whole numbers (counts of leads, tickets, orders) as integers; other values as they are.
+
+    The SQL divides in DOUBLE, so a count of 395 comes back as 395.0; CSV and JSON readers
+    (and the Explorer's table) should see 395.
+    """
+    return pd.Series(
+        [
+            int(v)
+            if isinstance(v, float) and v == v and v.is_integer()
+            else (None if v != v else v)
+            for v in column.astype(object)
+        ],
+        index=column.index,
+        dtype=object,
+    )
 
 
 def _read_by(definitions: Definitions, names: Sequence[str]) -> list[tuple[str, str]]:

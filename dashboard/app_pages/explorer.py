@@ -1,8 +1,9 @@
 """KPI explorer: one KPI at any grain, over any range, optionally broken down.
 
-The chart and the table show the same rows, and the CSV download is exactly that table:
-what an analyst sees is what they take into a spreadsheet (text a spreadsheet would run as
-a formula gets a leading quote, in the table and the file alike).
+The chart and the table show the same rows, and the CSV download is byte for byte what
+`kpis compute --kpi K --grain G --start S --end E [--by D] --format csv` prints: one answer
+everywhere (text a spreadsheet would run as a formula gets a leading quote in both). The
+default range is the KPI's own data, as the command's is.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import streamlit as st
 import kpis
 from dashboard import charts, context, tables, url_state
 from dashboard.format import day
+from kpis.render import as_csv
 
 ctx = context.load()
 coverage = context.require_data(ctx)
@@ -36,8 +38,9 @@ grain = url_state.select(
     widget=top[1].selectbox,
     format_func=str.capitalize,
 )
+span = context.kpi_span(ctx, ctx.version, str(name)) or (first, through)
 with top[2]:
-    chosen = url_state.date_range("Range", "range", (first, through), (first, through))
+    chosen = url_state.date_range("Range", "range", span, (first, through), pinned=True)
 if chosen is None:
     st.info("Choose the first and the last day of the range.")
     st.stop()
@@ -56,11 +59,14 @@ st.plotly_chart(
     charts.explorer(kpi, frame, by, context.events(ctx)), theme="streamlit", key="explorer"
 )
 
-shown = frame.drop(columns=["kpi", "dimension"], errors="ignore")
+# On screen: the value in the KPI's unit ("12.0 hours", "–" when there is none) and why one
+# is missing; the download is the engine's own rows, unrounded.
+shown = frame.drop(columns=["kpi", "dimension", "complete"], errors="ignore")
+shown["value"] = [kpis.format_value(kpi, v) for v in frame["value"]]
 if kpi.measure is not None:
     shown = shown.drop(columns=["numerator", "denominator"])
-shown = shown.rename(columns={"dimension_value": by or "dimension_value"})
-number = "percent" if kpi.format == "percent" else f"%.{kpi.decimals}f"
+shown = shown.rename(columns={"dimension_value": by or "dimension_value", "reason": "no value"})
+shown["no value"] = shown["no value"].fillna("")
 tables.show(
     shown,
     hide_index=True,
@@ -68,14 +74,12 @@ tables.show(
     column_config={
         "period_start": st.column_config.DateColumn("period start"),
         "period_end": st.column_config.DateColumn("period end"),
-        "value": st.column_config.NumberColumn(
-            f"{kpi.label} ({kpi.unit_label})" if kpi.unit_label else kpi.label, format=number
-        ),
+        "value": st.column_config.TextColumn(kpi.label),
     },
 )
-tables.download(
+tables.download_text(
     "Download this table (CSV)",
-    shown,
+    as_csv(frame),
     f"{name}_{grain}_{start}_{end}{'_by_' + by if by else ''}.csv",
     key="download",
 )

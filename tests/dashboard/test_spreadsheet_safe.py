@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import csv
-import datetime as dt
 import io
 import shutil
 from pathlib import Path
@@ -21,7 +20,7 @@ from streamlit.runtime.memory_media_file_storage import _calculate_file_id
 from streamlit.testing.v1 import AppTest
 
 import kpis
-from tests.conftest import CONFIG, ROOT
+from tests.conftest import CONFIG, ROOT, run_cli
 from tests.dashboard.conftest import OpenApp
 from tests.dashboard.hostile import (
     CHANNELS,
@@ -55,21 +54,24 @@ def _no_formula(frame: pd.DataFrame) -> None:
     assert not [cell for cell in _text_cells(frame) if is_formula_cell(cell)]
 
 
-def _explorer_rows(db: Path, tmp_path: Path) -> pd.DataFrame:
-    """What the Explorer shows for conversion by channel per quarter, from the engine."""
+def _cli_csv(db: Path, tmp_path: Path, *args: str) -> tuple[bytes, kpis.DateRange]:
+    """`kpis compute ... --format csv` over conversion's own days, and those days."""
     check = tmp_path / "check.duckdb"
     shutil.copyfile(db, check)
-    with kpis.Store(check, kpis.load_definitions(CONFIG)) as store:
-        frame = kpis.compute(
-            store, ["conversion_rate"], "quarter", dt.date(2025, 11, 12), dt.date(2026, 11, 15),
-            "channel",
-        )  # fmt: skip
-    return frame.drop(columns=["kpi", "dimension"]).rename(columns={"dimension_value": "channel"})
+    with kpis.Store(check, kpis.load_definitions(CONFIG), read_only=True) as store:
+        span = kpis.coverage(store, ["conversion_rate"])
+    assert span is not None
+    out = run_cli(
+        "--db", str(check), "compute", "--kpi", "conversion_rate", *args, "--start",
+        str(span.start), "--end", str(span.end), "--format", "csv",
+    )  # fmt: skip
+    return out.stdout.encode("utf-8"), span
 
 
-def test_the_explorer_download_carries_no_formula(
+def test_the_explorer_download_is_the_clis_csv_and_carries_no_formula(
     open_app: OpenApp, poisoned: Path, tmp_path: Path
 ) -> None:
+    """One answer everywhere: the Explorer's file is, byte for byte, what the CLI prints."""
     app = open_app(
         poisoned, page="app_pages/explorer.py", kpi="conversion_rate", grain="quarter",
         by="channel",
@@ -77,16 +79,17 @@ def test_the_explorer_download_carries_no_formula(
     shown = app.dataframe[0].value
     _no_formula(shown)
     assert {neutralised(text) for text in CHANNELS.values()} <= set(shown["channel"])
+    expected, span = _cli_csv(poisoned, tmp_path, "--grain", "quarter", "--by", "channel")
     # AppTest keeps no download, but the button's URL is the hash of its bytes: these bytes.
-    expected = kpis.spreadsheet_csv(_explorer_rows(poisoned, tmp_path)).encode("utf-8")
-    name = "conversion_rate_quarter_2025-11-12_2026-11-15_by_channel.csv"
+    name = f"conversion_rate_quarter_{span.start}_{span.end}_by_channel.csv"
     button = app.get("download_button")[0].proto
     assert button.url.endswith(f"/{_calculate_file_id(expected, 'text/csv', name)}.csv")
     rows = list(csv.DictReader(io.StringIO(expected.decode("utf-8"), newline="")))
     assert len(rows) == len(shown)
     assert not [c for row in rows for c in [*row, *row.values()] if is_formula_cell(c)]
-    assert {row["channel"] for row in rows} == set(shown["channel"])
-    assert [float(row["value"]) for row in rows] == pytest.approx(shown["value"].tolist())
+    assert {row["dimension_value"] for row in rows} == set(shown["channel"])
+    # Counts are whole numbers, values unrounded.
+    assert all(row["denominator"].isdigit() for row in rows if row["denominator"])
 
 
 def _display(app: AppTest, index: int) -> pd.DataFrame:
