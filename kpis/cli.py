@@ -9,6 +9,7 @@ A traceback is never shown (set KPIS_DEBUG=1 to see one when reporting a bug).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import traceback
@@ -39,7 +40,11 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
     counts = (len(definitions.sources), len(definitions.kpis), len(definitions.events))
-    print(f"{args.config}: valid ({counts[0]} sources, {counts[1]} KPIs, {counts[2]} events)")
+    words = [
+        f"{n} {word}{'' if n == 1 else 's'}"
+        for n, word in zip(counts, ("source", "KPI", "event"), strict=True)
+    ]
+    print(f"{args.config}: valid ({', '.join(words)})")
     return 0
 
 
@@ -138,9 +143,26 @@ def _uploads(store: Store, args: argparse.Namespace) -> int:
         print("No rejected rows." if args.rejected is not None else "No uploads yet.")
     else:
         shown = frame.drop(columns=["sha256"], errors="ignore")
-        rows = [[("" if v is None else str(v)) for v in r.values()] for r in render.records(shown)]
+        rows = [[_cell(v) for v in r.values()] for r in shown.to_dict("records")]
         print(render.text_table(list(shown.columns), rows))
     return 0
+
+
+def _cell(value: object) -> str:
+    """A history cell for people: lists as words, times to the minute, nothing as blank."""
+    import pandas as pd
+
+    if hasattr(value, "tolist"):  # a numpy array (a list column) or a numpy scalar
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    if value is None or pd.isna(value):
+        return ""
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def _demo(definitions: Definitions, args: argparse.Namespace) -> int:

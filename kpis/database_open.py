@@ -40,12 +40,12 @@ def connect(file: DatabaseFile) -> tuple[duckdb.DuckDBPyConnection, dict[str, di
     try:
         connection = duckdb.connect(file.target, read_only=file.read_only, config=CONNECT_CONFIG)
     except duckdb.Error as exc:
-        raise explain(file.path, exc) from None
+        raise explain(file.path, exc, file.read_only) from None
     try:
         return connection, tables(connection)
     except duckdb.Error as exc:
         connection.close()
-        raise explain(file.path, exc) from None
+        raise explain(file.path, exc, file.read_only) from None
 
 
 def tables(connection: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
@@ -101,15 +101,21 @@ def damage(path: str | Path, exc: duckdb.Error) -> StoreError | None:
     return None
 
 
-def explain(path: str | Path, exc: duckdb.Error) -> StoreError:
-    """One sentence for a file DuckDB refused to open."""
+def explain(path: str | Path, exc: duckdb.Error, read_only: bool = False) -> StoreError:
+    """One sentence for a file DuckDB refused to open; `read_only` for a command that reads."""
     text = str(exc)
     lower = text.lower()
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     if "could not set lock" in lower or "conflicting lock" in lower:
+        advice = (
+            "try again when it has finished, or stop it"
+            if read_only
+            else "load the file through the dashboard's Upload page, or stop the other "
+            "process, then try again"
+        )
         return StoreError(
-            f"{path} is in use by another process (the dashboard, or another kpis command); "
-            "stop it or use its Upload page, then try again"
+            f"{path} is in use by another process (the dashboard, or another kpis command): "
+            f"{advice}"
         )
     version = re.search(r"storage version number (\d+).*?between (\d+) and (\d+)", text)
     if version or "storage version" in lower:

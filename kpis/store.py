@@ -127,7 +127,7 @@ class Store:
         except duckdb.Error as exc:
             self._connection.close()
             database_file.discard(file, made)
-            raise database_open.explain(self.path, exc) from None
+            raise database_open.explain(self.path, exc, self.read_only) from None
         except BaseException:
             self._connection.close()
             database_file.discard(file, made)

@@ -24,7 +24,7 @@ def demo_db_copy(demo_db: Path, tmp_path: Path) -> str:
 def test_validate_accepts_the_shipped_file() -> None:
     result = run_cli("validate")
     assert result.returncode == 0
-    assert result.stdout.strip() == "kpis.yaml: valid (5 sources, 6 KPIs, 1 events)"
+    assert result.stdout.strip() == "kpis.yaml: valid (5 sources, 6 KPIs, 1 event)"
 
 
 def test_validate_lists_every_problem_and_fails(tmp_path: Path) -> None:
@@ -98,7 +98,7 @@ def test_ingest_reports_each_file_and_fails_if_one_is_refused(tmp_path: Path, wr
     result = run_cli("--db", str(tmp_path / "x.duckdb"), "ingest", str(empty), str(good))
     assert result.returncode == 1
     assert "empty.csv is empty" in result.stderr
-    assert "good.csv -> leads (batch 1): 1 rows loaded" in result.stdout
+    assert "good.csv -> leads (batch 1): 1 row loaded" in result.stdout
 
 
 def test_ingest_lists_rejected_rows_with_lines(tmp_path: Path, write_csv) -> None:

@@ -49,7 +49,7 @@ for name, kpi in definitions.kpis.items():
             lines.append("- Scaled to a year: × 365 / days in the period.")
         direction = "higher is better" if kpi.higher_is_better else "lower is better"
         unit = kpi.unit_label or "no unit"
-        shape = f"{kpi.format}, {kpi.decimals} decimals"
+        shape = f"{kpi.format}, {kpi.decimals} decimal{'' if kpi.decimals == 1 else 's'}"
         lines.append(f"- **Unit:** {unit} ({shape}) · **Direction:** {direction}")
         target = kpis.format_value(kpi, kpi.target) if kpi.target is not None else "none"
         lines.append(

@@ -61,10 +61,17 @@ class FileFormat:
     # faster than typing text in SQL; a value it cannot read sends the file the slow way.
     native: frozenset[str] = frozenset()
     timestamp_format: str = "%Y-%m-%d %H:%M:%S"  # of the native timestamp columns
+    marked_numbers: bool = False  # some number has a decimal or thousands mark to read
+    slashed_dates: bool = False  # some date is written 05/01/2026, whose order is decided
 
     def describe(self) -> str:
-        parts = [f"decimal {'comma' if self.decimal == ',' else 'point'}"]
-        parts.append("dates day/month/year" if self.date_order == "dmy" else "dates month/day/year")
+        """The decisions taken for this file; none when it had nothing to decide (ISO dates)."""
+        parts = []
+        if self.marked_numbers:
+            parts.append(f"decimal {'comma' if self.decimal == ',' else 'point'}")
+        if self.slashed_dates:
+            order = "day/month/year" if self.date_order == "dmy" else "month/day/year"
+            parts.append(f"dates {order}")
         return ", ".join(parts)
 
 
@@ -119,7 +126,9 @@ def decide(
     order, date_note = _decide_order(orders, default_order, overrides)
     notes = tuple(note for note in (number_note, date_note) if note)
     native, timestamp_format = _native(source, samples, decimal)
-    return FileFormat(decimal, order, excel, notes, native, timestamp_format)
+    marked = any(numbers[key] for key in numbers)
+    slashed = any(orders[key] for key in orders)
+    return FileFormat(decimal, order, excel, notes, native, timestamp_format, marked, slashed)
 
 
 _MARKS = {",": "comma", ".": "point"}

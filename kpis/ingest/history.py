@@ -12,16 +12,34 @@ if TYPE_CHECKING:
 
 
 def uploads(store: Store) -> pd.DataFrame:
-    """The upload history, newest first (one row per batch, undone ones included)."""
-    return (
+    """The upload history, newest first (one row per batch, undone ones included).
+
+    `data_through` is the day the analyst said the export covers (None when not said).
+    """
+    frame = (
         store.cursor()
         .execute(
             f"SELECT batch_id, source, file_name, loaded_at, status, rows_read, rows_loaded, "
-            f"rows_rejected, rows_inserted, rows_updated, dropped_columns, sha256 "
-            f"FROM {UPLOADS} ORDER BY batch_id DESC"
+            f"rows_rejected, rows_inserted, rows_updated, dropped_columns, {_stated(store)}, "
+            f"sha256 FROM {UPLOADS} ORDER BY batch_id DESC"
         )
         .df()
     )
+    # A day, not a midnight: pandas reads DATE as a timestamp.
+    frame["data_through"] = [
+        None if d is None or d != d else d.date() for d in frame["data_through"]
+    ]
+    return frame
+
+
+def _stated(store: Store) -> str:
+    """The stated export date column (`data_through`), or NULL in a database that predates it."""
+    found = one(
+        store.cursor(),
+        "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?",
+        [UPLOADS, "data_through"],
+    )[0]
+    return "data_through" if found else "CAST(NULL AS DATE) AS data_through"
 
 
 def rejected_rows(store: Store, batch_id: int) -> pd.DataFrame:

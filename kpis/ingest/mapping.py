@@ -79,8 +79,9 @@ def map_columns(
         raise MissingColumns(
             f"{file}: line 1: the {source_name} export must have the column"
             f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}; the header has "
-            f"{', '.join(repr(h) for h in header)}. Map them on the Upload page, or with "
-            "a mapping profile (kpis ingest --mapping NAME)",
+            f"{shown_header(header)}. Say which of its columns holds each (“Map columns by "
+            "hand” when uploading in the dashboard), or name a mapping profile (kpis ingest "
+            "--mapping NAME)",
             source_name,
             tuple(missing),
         )

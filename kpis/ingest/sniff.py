@@ -37,7 +37,7 @@ class TextFormat:
 
     def describe(self) -> str:
         delimiter = _DELIMITERS.get(self.delimiter, repr(self.delimiter))
-        return f"{self.encoding}, {delimiter}-separated, {len(self.header)} columns"
+        return f"{delimiter}-separated, {len(self.header)} columns"
 
 
 def sql_literal(text: str) -> str:

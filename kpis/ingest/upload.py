@@ -34,7 +34,8 @@ class Upload:
     through: dt.date | None = None  # the last day the export covers, when an analyst says so
 
     def describe(self) -> str:
-        return f"{self.staged.describe()}, {self.text.describe()}, {self.values.describe()}"
+        parts = (self.staged.describe(), self.text.describe(), self.values.describe())
+        return ", ".join(part for part in parts if part)
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ class IngestResult:
                 f"{self.file}: identical to the file loaded {self.previous_upload}; nothing changed"
             )
         text = (
-            f"{self.file} -> {self.source} (batch {self.batch_id}): {self.rows_loaded} rows loaded "
+            f"{self.file} -> {self.source} (batch {self.batch_id}): {self.rows_loaded} "
+            f"row{'' if self.rows_loaded == 1 else 's'} loaded "
             f"({self.rows_inserted} new, {self.rows_updated} updated, {self.rows_unchanged} "
             f"unchanged), {self.rows_rejected} rejected"
         )
