@@ -268,6 +268,18 @@ class Store:
             raise
         cursor.execute("COMMIT")
 
+    @contextmanager
+    def dry_run(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Run a block in a transaction that is always rolled back: a preview of a load."""
+        if self.read_only:
+            raise StoreError(f"{self.path} was opened read-only: nothing can be tried in it")
+        cursor = self.cursor()
+        cursor.execute("BEGIN")
+        try:
+            yield cursor
+        finally:
+            cursor.execute("ROLLBACK")
+
     def stage(self, path: Path, name: str) -> Path:
         """Put `path` where DuckDB may read it: a hard link when possible, else a copy."""
         target = self.staging_dir / name

@@ -222,13 +222,21 @@ class FilePreview:
         self.notes = upload.values.notes if upload else ()
         self.missing = problem.missing if isinstance(problem, MissingColumns) else ()
         self.distinct: dict[str, list[str]] = {}  # header -> a few of its values, for mapping
+        # With check_rows: what loading the whole file would do (nothing kept), or None.
+        self.check: IngestResult | None = None
 
 
 def preview_file(
     store: Store, path: str | Path, source: str | None = None, shown_name: str | None = None,
-    rows: int = 5, mapping: str | MappingProfile | None = None,
+    rows: int = 5, mapping: str | MappingProfile | None = None, check_rows: bool = False,
 ) -> FilePreview:  # fmt: skip
-    """The first rows of a file and how it would load; nothing is stored."""
+    """The first rows of a file and how it would load; nothing is stored.
+
+    With `check_rows`, every row goes through the same checks as a load, in a transaction
+    that is rolled back: `check` then says how many rows would load and why the others would
+    be rejected, and a file the load would refuse has that refusal as its `problem`. The
+    preview then says what loading will do, rather than "loads" before a refusal.
+    """
     import pandas as pd
 
     path = Path(path)
@@ -262,6 +270,12 @@ def preview_file(
             preview = FilePreview(shown, text.header, frame, None, exc, missing_source)
         else:
             preview = FilePreview(shown, text.header, frame, upload, None)
+            if check_rows and not store.read_only:
+                try:
+                    with store.dry_run() as cur:
+                        preview.check = load_text(cur, store.definitions, upload, staged.digest)
+                except IngestError as exc:
+                    preview.problem = exc
         preview.distinct = distinct
         return preview
     except IngestError as exc:

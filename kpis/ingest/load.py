@@ -141,7 +141,7 @@ def load_text(
     return IngestResult(
         upload.shown, upload.source, "loaded", batch, rows_read, loaded, len(found), inserted,
         updated, unchanged, upload.dropped, problems[:SHOWN_PROBLEMS], upload.describe(),
-        notes=notes,
+        notes=notes, reasons=tuple(rejects.reason_counts(problems)),
     )  # fmt: skip
 
 

@@ -184,3 +184,22 @@ def record(cur: duckdb.DuckDBPyConnection, batch: int, found: Sequence[Reject]) 
         cur.execute(f"INSERT INTO {REJECTS} SELECT * FROM _rejects_frame")
     finally:
         cur.unregister("_rejects_frame")
+
+
+_QUOTED = re.compile(r'"[^"]*"')
+_BOUND = re.compile(r": -?[\d.,]+ is (above|below)")
+_TWICE = re.compile(r"^([\w, ]+): .+ appears twice in this file.*$")
+
+
+def reason_counts(problems: Sequence[Problem]) -> list[tuple[str, int]]:
+    """How many rows each kind of reason rejects, most first ("created_at: "…" is not a date").
+
+    The values differ from row to row; the kind of reason is what an analyst fixes once.
+    """
+    counts: dict[str, int] = {}
+    for problem in problems:
+        kind = _QUOTED.sub('"…"', problem.message)
+        kind = _BOUND.sub(r": … is \1", kind)
+        kind = _TWICE.sub(r"\1: a key that appears twice in this file", kind)
+        counts[kind] = counts.get(kind, 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))

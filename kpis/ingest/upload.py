@@ -57,6 +57,7 @@ class IngestResult:
     format: str = ""
     previous_upload: str | None = None
     notes: tuple[str, ...] = ()  # how ambiguous values were read, in words
+    reasons: tuple[tuple[str, int], ...] = ()  # every kind of rejection, with its row count
 
     def summary(self) -> str:
         """One line for people: what happened to the file."""
