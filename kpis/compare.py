@@ -4,6 +4,7 @@ This is the COO's question, "did the change work?", in the shape they already us
 KPI | before | after | change | improvement. `delta` is in the KPI's own unit (fractions
 for percentages: 0.02 -> 0.035 is a delta of 0.015, i.e. 1.5 percentage points) and
 `delta_pct` is relative ((after - before) / before). `improved` follows the KPI's direction.
+Whether the change is holding is in holding.py; the volumes of a breakdown in mix.py.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kpis.bounds import check_breakdown, check_window_days, period_count
+from kpis.bounds import check_breakdown, check_window_days
 from kpis.compute import compute_window, kpis_for_dimension, resolve_kpis
 from kpis.definitions import Event
-from kpis.definitions.methods import method_for
 from kpis.errors import IncompleteDataError, UsageError
 from kpis.events import all_events
-from kpis.freshness import Through, coverage, covered, data_through, mark_complete
+from kpis.freshness import coverage, covered, data_through
+from kpis.holding import HOLDING_COLUMNS, recent_change, recent_window
+from kpis.mix import VOLUME_COLUMNS, Cut, volumes
 from kpis.periods import DateRange, event_windows
 from kpis.samples import draw
+from kpis.significance import row_statistics, weekly_values
 from kpis.store import Store
 
 COMPARE_COLUMNS = ["kpi", "before", "after", "delta", "delta_pct", "improved"]
@@ -60,8 +63,9 @@ def change(before: float | None, after: float | None, higher_is_better: bool) ->
 COLUMNS = [
     *COMPARE_COLUMNS[1:], "ci_low", "ci_high", "p_value", "n_before", "n_after", "method",
     "verdict", "trend_start", "trend_per_week", "counterfactual", "effect_beyond_trend",
-    "effect_ci_low", "effect_ci_high", "effect_p_value", "explained_by_trend", "before_start",
-    "before_end", "after_start", "after_end", "complete", "note",
+    "effect_ci_low", "effect_ci_high", "effect_p_value", "explained_by_trend", "trend_verdict",
+    *HOLDING_COLUMNS, "before_start", "before_end", "after_start", "after_end", "complete",
+    "note",
 ]  # fmt: skip
 
 
@@ -74,6 +78,7 @@ def compare(
     scope: tuple[str, str] | None = None,
     statistics: bool = True,
     strict: bool = False,
+    holding: bool = True,
 ) -> pd.DataFrame:
     """Each KPI over `before` and `after`: one row per KPI (and dimension value with `by`).
 
@@ -81,8 +86,11 @@ def compare(
     with `statistics`, the 95 % interval of delta (ci_low, ci_high), p_value, the sample
     sizes in the method's unit (n_before, n_after), method and verdict, and the pre-trend
     analysis (trend_start: the trend in the first week, trend_per_week, counterfactual,
-    effect_beyond_trend and its interval and p-value, explained_by_trend) when the windows
-    are whole ISO weeks; then the windows, `complete` and `note`.
+    effect_beyond_trend and its interval and p-value, explained_by_trend, and trend_verdict:
+    the trend check's own verdict) when the windows are whole ISO weeks; with `holding` too
+    (one row per KPI, an after window over 4 weeks), the change over its last 4 weeks
+    (recent_*) and `fading` (see holding.py); then the windows, `complete` and `note`.
+    With `by`, each value's volume and share before and after (see mix.py).
     `scope` (dimension, value) compares that value's rows only, for the KPIs that have it.
     A KPI whose data stops before a window ends is compared over the covered days only
     (`before_end`/`after_end` say where, `note` says why); with `strict`, that is refused.
@@ -108,7 +116,9 @@ def compare(
             f"days (--strict): {'; '.join(notes)}"
         )
     merged = _values(store, names, cut, keys, split, scope)
-    weekly = _weekly(store, names, before, after, split, through) if statistics else None
+    weekly = weekly_values(store, names, before, after, split, through) if statistics else None
+    recent = _recent_values(store, names, cut, keys, scope) if statistics and holding else {}
+    mix = _volumes(store, names, cut, by) if by else {}
     rows = []
     for record in merged.to_dict("records"):
         name = str(record["kpi"])
@@ -119,7 +129,14 @@ def compare(
         row.update(change(b, a, kpi.higher_is_better))
         if statistics and kept_before is not None and kept_after is not None:
             part = scope or ((by, str(record["dimension_value"])) if by else None)
-            row.update(_statistics(store, name, kept_before, kept_after, row, part, weekly))
+            sample = draw(store, name, kept_before, part)
+            windows = (kept_before, kept_after)
+            row.update(row_statistics(store, name, sample, windows, row, part, weekly))
+            if name in recent:
+                window, row["recent_after"] = recent[name]
+                row.update(recent_change(store, name, sample, window, row, part))
+        if by:
+            row.update(mix.get((name, _key(record["dimension_value"])), {}))
         row.update(
             before_start=before.start, before_end=kept_before.end if kept_before else None,
             after_start=after.start, after_end=kept_after.end if kept_after else None,
@@ -128,13 +145,53 @@ def compare(
         rows.append(row)
     order = {name: index for index, name in enumerate(names)}
     rows.sort(key=lambda r: order[str(r["kpi"])])
-    return pd.DataFrame(rows, columns=[*keys, *COLUMNS])
+    return pd.DataFrame(rows, columns=[*keys, *COLUMNS, *(VOLUME_COLUMNS if by else [])])
+
+
+def _recent_values(
+    store: Store,
+    names: list[str],
+    cut: Cut,
+    keys: list[str],
+    scope: tuple[str, str] | None,
+) -> dict[str, tuple[DateRange, float | None]]:
+    """Each KPI's last 4 weeks of its covered after window and its value over them.
+
+    Only for one row per KPI (a breakdown would pay for a second test per value).
+    """
+    if len(keys) > 1:
+        return {}
+    windows = {n: w for n in names if (w := recent_window(cut[n][1])) is not None}
+    if not windows:
+        return {}
+    asked = {n: (None, w, None) for n, w in windows.items()}
+    found = _values(store, list(windows), asked, keys, scope[0] if scope else None, scope)
+    values = dict(zip(found["kpi"], found["after"], strict=True))
+    return {n: (w, _number(values.get(n))) for n, w in windows.items()}
+
+
+def _key(value: object) -> str | None:
+    return None if value is None or value != value else str(value)
+
+
+def _volumes(
+    store: Store,
+    names: list[str],
+    cut: Cut,
+    by: str,
+) -> dict[tuple[str, str | None], dict[str, object]]:
+    """Each (KPI, dimension value)'s volumes and shares, ready to join its row."""
+    found = volumes(store, names, cut, by)
+    return {
+        (str(r["kpi"]), _key(r["dimension_value"])): {c: r[c] for c in VOLUME_COLUMNS}
+        for r in found.to_dict("records")
+    }
 
 
 def _values(
     store: Store,
     names: list[str],
-    cut: dict[str, tuple[DateRange | None, DateRange | None, str | None]],
+    cut: Cut,
     keys: list[str],
     split: str | None,
     scope: tuple[str, str] | None,
@@ -164,77 +221,6 @@ def _values(
             sides.setdefault(label, rows.assign(**{label: None}))
         parts.append(sides["before"].merge(sides["after"], on=keys, how="outer", sort=False))
     return pd.concat(parts, ignore_index=True)
-
-
-def _statistics(
-    store: Store,
-    name: str,
-    before: DateRange,
-    after: DateRange,
-    row: dict[str, object],
-    part: tuple[str, str] | None,
-    weekly: pd.DataFrame | None,
-) -> dict[str, object]:
-    """The interval, p-value, verdict and trend check of one row of the comparison."""
-    # scipy and statsmodels take a second or two to import: only statistics pay for them.
-    from kpis.inference import infer, seed_for, verdict
-    from kpis.trend import explained_by_trend, segmented
-
-    kpi = store.definitions.kpis[name]
-    delta = row["delta"] if isinstance(row["delta"], float) else None
-    method = method_for(kpi)
-    found = infer(
-        method,
-        draw(store, name, before, part),
-        draw(store, name, after, part),
-        delta,
-        seed_for(name),
-    )
-    result: dict[str, object] = {
-        "ci_low": found.ci_low, "ci_high": found.ci_high, "p_value": found.p_value,
-        "n_before": found.n_before, "n_after": found.n_after, "method": found.method,
-        "verdict": verdict(found, delta, kpi.higher_is_better),
-    }  # fmt: skip
-    fitted = None
-    if weekly is not None:
-        series = weekly[weekly["kpi"] == name]
-        if part is not None:
-            series = series[series["dimension_value"] == part[1]]
-        dates = series["period_start"]
-        fitted = segmented(
-            [_number(v) for v in series[dates <= before.end]["value"]],
-            [_number(v) for v in series[dates >= after.start]["value"]],
-        )
-    result.update(
-        trend_start=fitted.start if fitted else None,
-        trend_per_week=fitted.per_week if fitted else None,
-        counterfactual=fitted.counterfactual if fitted else None,
-        effect_beyond_trend=fitted.effect if fitted else None,
-        effect_ci_low=fitted.effect_ci_low if fitted else None,
-        effect_ci_high=fitted.effect_ci_high if fitted else None,
-        effect_p_value=fitted.effect_p_value if fitted else None,
-        explained_by_trend=explained_by_trend(fitted, delta, found.p_value),
-    )
-    return result
-
-
-def _weekly(
-    store: Store,
-    names: list[str],
-    before: DateRange,
-    after: DateRange,
-    by: str | None,
-    through: Through,
-) -> pd.DataFrame | None:
-    """Weekly values over both windows, when they are whole ISO weeks in order; a week past
-    a KPI's data has no value."""
-    aligned = all(w.start.weekday() == 0 and w.days % 7 == 0 for w in (before, after))
-    if not aligned or after.start <= before.end:
-        return None
-    span = DateRange(before.start, after.end)
-    if period_count(span, "week") > store.definitions.limits.max_periods:
-        return None  # windows years apart: no trend line can join them
-    return mark_complete(compute_window(store, names, span, "week", by), store.definitions, through)
 
 
 def find_event(events: Sequence[Event], name: str) -> Event:

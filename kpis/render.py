@@ -18,11 +18,10 @@ from kpis.definitions import Definitions
 from kpis.formatting import (
     MISSING,
     format_delta,
+    format_improvement,
     format_interval,
     format_p,
-    format_relative,
     format_value,
-    verdict_text,
 )
 from kpis.spreadsheet import csv_text
 
@@ -111,7 +110,13 @@ def _footnote(frame: pd.DataFrame) -> str:
 
 
 def compare_table(definitions: Definitions, frame: pd.DataFrame) -> str:
-    """KPI | before | after | change | 95 % interval | improvement | p | verdict."""
+    """KPI | before | after | change | 95 % interval | improvement | p | verdict.
+
+    The improvement reads against each KPI's direction ("39.3% better" for a resolution time
+    that fell), and the verdict is the one sentence the dashboard shows (kpis.summary).
+    """
+    from kpis.summary import verdict_sentence
+
     if frame.empty:
         return "Nothing to compare."
     by = "dimension_value" in frame
@@ -128,9 +133,9 @@ def compare_table(definitions: Definitions, frame: pd.DataFrame) -> str:
                 format_value(kpi, row["after"]),
                 format_delta(kpi, row["delta"]),
                 format_interval(kpi, row.get("ci_low"), row.get("ci_high")),
-                format_relative(row["delta_pct"]),
+                format_improvement(kpi, row["delta_pct"], row["delta"]),
                 format_p(row.get("p_value")),
-                verdict_text(row.get("verdict"), row.get("explained_by_trend")),
+                verdict_sentence(row),
             ]
         )
     return text_table(headers, rows)

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 import pytest
 
-from kpis import DateRange, Store, UsageError, compare, ingest_file, windows_around_event
+from kpis import (
+    DateRange,
+    Store,
+    UsageError,
+    compare,
+    ingest_file,
+    verdict_sentence,
+    windows_around_event,
+)
 from kpis.compare import change
+from kpis.render import as_json, compare_table
 from tests.conftest import WriteCsv
 
 BEFORE = DateRange(dt.date(2026, 1, 5), dt.date(2026, 1, 18))
@@ -153,6 +163,8 @@ def test_a_kpi_already_trending_up_is_flagged_as_explained_by_the_trend(
     assert row["trend_per_week"] == pytest.approx(0.001, rel=0.2)
     assert row["explained_by_trend"] is True  # but the climb was there before
     assert row["effect_p_value"] > 0.05
+    assert row["trend_verdict"] == "no significant change"
+    assert verdict_sentence(row) == "improved, but the trend before explains it"
 
 
 def test_a_real_jump_is_not_explained_by_the_trend(demo_store: Store) -> None:
@@ -161,3 +173,54 @@ def test_a_real_jump_is_not_explained_by_the_trend(demo_store: Store) -> None:
     assert not table["explained_by_trend"].any()
     csat = table[table["kpi"] == "csat"].iloc[0]
     assert csat["effect_p_value"] < 0.05 and csat["effect_beyond_trend"] > 0.1
+
+
+def test_the_trend_check_and_the_plain_test_give_one_verdict(
+    store: Store, write_csv: WriteCsv
+) -> None:
+    """Conversion climbs 0.2 points a week for 12 weeks, then stays where it got to: higher
+    than before on average (the plain test), lower than the climb was heading for (the trend)."""
+    monday = dt.date(2026, 1, 5)
+    rows = []
+    for week in range(24):
+        rate = 0.02 + 0.002 * min(week, 11)
+        for i in range(2000):
+            created = monday + dt.timedelta(weeks=week, days=i % 7)
+            rows.append([f"W{week}-{i}", f"{created} 10:00", "web", i < round(rate * 2000)])
+    ingest_file(store, write_csv("leads.csv", ["lead_id", "created_at", "channel", "converted"], rows))  # fmt: skip
+    before = DateRange(monday, monday + dt.timedelta(weeks=12, days=-1))
+    after = DateRange(monday + dt.timedelta(weeks=12), monday + dt.timedelta(weeks=24, days=-1))
+    row = compare(store, before, after, ["conversion_rate"]).to_dict("records")[0]
+    # Before: 2.0 % to 4.2 %, 3.1 % on average; after: 4.2 % every week.
+    assert row["before"] == pytest.approx(0.031) and row["after"] == pytest.approx(0.042)
+    assert row["verdict"] == "improved" and row["trend_verdict"] == "worsened"
+    assert row["trend_per_week"] == pytest.approx(0.002)
+    assert row["counterfactual"] == pytest.approx(0.02 + 0.002 * 17.5)  # week 17.5: mid-after
+    assert not row["explained_by_trend"]
+    said = verdict_sentence(row)
+    assert said == "improved, but less than the trend before was heading for"
+    assert compare_table(store.definitions, pd.DataFrame([row])).endswith(f"  {said}")
+
+
+def test_improvement_reads_the_kpis_direction_in_the_cli_table(story: Store) -> None:
+    table = compare(story, BEFORE, AFTER, ["resolution_time", "cost_per_unit_shipped"])
+    text = compare_table(story.definitions, table)
+    lines = {line.split("  ")[0]: line for line in text.splitlines()[2:]}
+    # Resolution 10 h -> 6 h: 40 % lower, which is better; a unit at 2.50 EUR instead of 2.00:
+    # 25 % dearer, which is worse. The raw signed changes stay in JSON (delta_pct).
+    assert "-4.0 hours" in lines["Resolution time (median)"]
+    assert " 40.0% better " in lines["Resolution time (median)"]
+    assert " 25.0% worse " in lines["Cost per unit shipped"]
+    assert list(table["delta_pct"]) == [pytest.approx(-0.4), pytest.approx(0.25)]
+
+
+def test_the_new_keys_are_in_the_json(story: Store) -> None:
+    whole = json.loads(as_json(compare(story, BEFORE, AFTER, ["conversion_rate"])))[0]
+    assert {"trend_verdict", "fading", "recent_start", "recent_delta", "recent_ci_low",
+            "recent_share", "complete", "note"} <= set(whole)  # fmt: skip
+    assert not {"volume_before", "share_after"} & set(whole)
+    split = json.loads(as_json(compare(story, BEFORE, AFTER, ["conversion_rate"], by="channel")))
+    web = next(r for r in split if r["dimension_value"] == "web")
+    # 200 web leads before; 100 web and 100 partner leads after.
+    assert (web["volume_before"], web["volume_after"]) == (200, 100)
+    assert (web["share_before"], web["share_after"]) == (1.0, 0.5)
