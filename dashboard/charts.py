@@ -1,19 +1,23 @@
 """Plotly figures for the pages: trends with events, before/after windows, breakdowns.
 
 Every figure labels its value axis with the KPI's unit and formats hover values the way the
-rest of the product does (kpis.format_value). Colours are mid-tone and translucent so the
-charts read in Streamlit's light and dark themes alike (the pages pass theme="streamlit").
+rest of the product does (kpis.format_value); a period without a value hovers as "–" with
+the reason, never as nothing. Weekly series are ticked on ISO weeks (Mondays, "W46"), as the
+COO counts them. Labels are placed where the data cannot cover them: a target's in the right
+margin, events sharing a date stacked. Colours are mid-tone and translucent so the charts
+read in Streamlit's light and dark themes alike (the pages pass theme="streamlit").
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 
 import kpis
+from dashboard.chart_parts import event_rows, hover, series, time_axis
 
 BEFORE_FILL = "rgba(99, 110, 250, 0.14)"
 AFTER_FILL = "rgba(255, 161, 90, 0.18)"
@@ -42,17 +46,11 @@ def _layout(fig: go.Figure, kpi: kpis.Kpi, height: int = 300) -> go.Figure:
     return fig
 
 
-def _hover(kpi: kpis.Kpi, values: Iterable[object]) -> list[str]:
-    return [kpis.format_value(kpi, None if pd.isna(v) else float(v)) for v in values]
-
-
 def _event_lines(
     fig: go.Figure, events: Sequence[kpis.Event], start: dt.date, end: dt.date
 ) -> None:
     """Events as labelled vertical lines (shapes and annotations: dates work on either)."""
-    for event in events:
-        if not start <= event.date <= end:
-            continue
+    for event, row in event_rows(events, start, end):
         fig.add_shape(
             type="line",
             x0=event.date,
@@ -66,6 +64,7 @@ def _event_lines(
             x=event.date,
             y=1,
             yref="paper",
+            yshift=-15 * row,
             text=event.name,
             showarrow=False,
             xanchor="left",
@@ -78,26 +77,23 @@ def trend(
     kpi: kpis.Kpi, frame: pd.DataFrame, events: Sequence[kpis.Event], height: int = 280
 ) -> go.Figure:
     """Weekly values of one KPI, its target, and the events of the period."""
-    fig = go.Figure(
-        go.Scatter(
-            x=frame["period_start"],
-            y=frame["value"],
-            mode="lines+markers",
-            name=kpi.label,
-            text=_hover(kpi, frame["value"]),
-            hovertemplate="%{x|%d %b %Y}: %{text}<extra></extra>",
-        )
-    )
+    fig = go.Figure(series(kpi, frame, kpi.label, "%{text}<extra></extra>"))
     if kpi.target is not None:
-        fig.add_hline(
-            y=kpi.target,
-            line={"color": TARGET_LINE, "dash": "dash", "width": 1},
-            annotation_text=f"target {kpis.format_value(kpi, kpi.target)}",
-            annotation_position="bottom right",
-        )
+        # The label sits in the right margin, level with the line: no value can cover it. The
+        # number only: the axis says the unit, and a narrow label leaves the plot its width.
+        number = kpis.format_value(kpi, kpi.target).split(" ")[0]
+        fig.add_hline(y=kpi.target, line={"color": TARGET_LINE, "dash": "dash", "width": 1})
+        fig.add_annotation(
+            x=1, xref="paper", xanchor="left", y=kpi.target, yref="y", showarrow=False,
+            text=f"target<br>{number}", align="left", font={"size": 10, "color": TARGET_LINE},
+        )  # fmt: skip
+    _layout(fig, kpi, height)
+    if kpi.target is not None:
+        fig.update_layout(margin={"r": 14 + 6 * max(6, len(number))})
     if len(frame):
         _event_lines(fig, events, frame["period_start"].min(), frame["period_end"].max())
-    return _layout(fig, kpi, height)
+    time_axis(fig, frame)
+    return fig
 
 
 def before_after(
@@ -110,6 +106,7 @@ def before_after(
 ) -> go.Figure:
     """The weekly series with both windows shaded and their values drawn across them."""
     fig = trend(kpi, frame, events, height=260)
+    fig.update_traces(showlegend=False)  # the KPI's line needs no legend, the projection does
     _trend_line(fig, row, before, after)
     for window, fill, label, side in (
         (before, BEFORE_FILL, "before", "before"),
@@ -152,7 +149,12 @@ def _trend_line(
     fig.add_trace(go.Scatter(
         x=days, y=[start + slope * w for w in range(weeks)], mode="lines", name="trend before, continued",  # noqa: E501
         line={"color": "rgba(128,128,128,0.8)", "dash": "dash", "width": 1.5}, hoverinfo="skip",
+        showlegend=True,
     ))  # fmt: skip
+    fig.update_layout(
+        showlegend=True,
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.25, "yanchor": "top"},
+    )
 
 
 def intervals(definitions: kpis.Definitions, table: pd.DataFrame) -> go.Figure:
@@ -198,20 +200,13 @@ def explorer(
         return fig
     fig = go.Figure()
     for value, part in frame.groupby("dimension_value", sort=True):
-        fig.add_trace(
-            go.Scatter(
-                x=part["period_start"],
-                y=part["value"],
-                mode="lines+markers",
-                name=str(value),
-                text=_hover(kpi, part["value"]),
-                hovertemplate=f"{value}: %{{text}}<extra></extra>",
-            )
-        )
+        template = f"{value}: %{{text}}<extra></extra>"
+        fig.add_traces(series(kpi, part.reset_index(drop=True), str(value), template))
     if len(frame):
         _event_lines(fig, events, frame["period_start"].min(), frame["period_end"].max())
     _layout(fig, kpi, 420)
     fig.update_layout(showlegend=True, legend={"title": {"text": by}})
+    time_axis(fig, frame.drop_duplicates("period_start"))
     return fig
 
 
@@ -225,10 +220,11 @@ def breakdown(kpi: kpis.Kpi, table: pd.DataFrame, by: str) -> go.Figure:
         fig.add_trace(
             go.Bar(
                 x=table["dimension_value"].astype(str),
-                y=table[side],
+                # A missing value is a bar of 0 drawn as nothing, so that it still hovers '–'.
+                y=pd.to_numeric(table[side], errors="coerce").fillna(0.0),
                 name=side,
                 marker_color=colour,
-                text=_hover(kpi, table[side]),
+                text=hover(kpi, table[side]),
                 textposition="outside",
                 hovertemplate=f"{side}: %{{text}}<extra></extra>",
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import kpis
 
@@ -41,3 +42,31 @@ def verdict(improved: object, delta: object) -> str:
     if delta == 0:
         return "same"
     return "better" if improved else "worse"
+
+
+def short_day(value: dt.date, year: int) -> str:
+    """15 Nov, with the year only when it is not `year` (the week's): 28 Dec 2025."""
+    return f"{value.day} {value:%b}" if value.year == year else day(value)
+
+
+def week_short(label: str) -> str:
+    """2025-W46 -> 'W46 2025'."""
+    return f"W{label[-2:]} {label[:4]}"
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def why_missing(reason: object, year: int) -> tuple[str, str]:
+    """Why a KPI has no value, as its card says it: ('no data yet', 'orders data through 15 Nov').
+
+    The engine's reasons (kpis.compute's `reason`) are "orders data through 2026-11-15" when a
+    source lags and "no orders data yet" when it holds nothing: the value is still to come.
+    "no data" is a week complete without any: nothing to wait for. Dates are shown the way
+    the page shows every date.
+    """
+    if not isinstance(reason, str) or not reason or reason == "no data":
+        return "no data", ""
+    return "no data yet", _ISO_DAY.sub(
+        lambda m: short_day(dt.date.fromisoformat(m.group()), year), reason
+    )
