@@ -17,8 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from scipy import stats
-
 from kpis.periods import iso_week, week_of
 
 WEEKS = 12  # the history a week is read against
@@ -83,14 +81,44 @@ def weekly_trend(
     points = _points(values)
     if len(points) < max(min_weeks, 3):
         return None
-    xs, ys = [float(x) for x, _ in points], [y for _, y in points]
-    fit = stats.linregress(xs, ys)
-    slope, p_value = float(fit.slope), float(fit.pvalue)
-    mean = statistics.fmean(ys)
-    change = slope * (xs[-1] - xs[0])
+    n = len(points)
+    mean_x = statistics.fmean(x for x, _ in points)
+    mean = statistics.fmean(y for _, y in points)
+    sxx = math.fsum((x - mean_x) ** 2 for x, _ in points)
+    slope = math.fsum((x - mean_x) * (y - mean) for x, y in points) / sxx
+    residual = math.fsum((y - mean - slope * (x - mean_x)) ** 2 for x, y in points)
+    if residual == 0:  # every value on the line: certain, whatever its slope
+        p_value = 1.0 if slope == 0 else 0.0
+    else:
+        p_value = _two_sided_p(slope / math.sqrt(residual / (n - 2) / sxx), n - 2)
+    change = slope * (points[-1][0] - points[0][0])
     moving = p_value < alpha and abs(change) >= min_share * abs(mean)
     direction: Direction = "flat" if not moving else ("up" if slope > 0 else "down")
-    return WeeklyTrend(slope, p_value, change, mean, len(points), direction)
+    return WeeklyTrend(slope, p_value, change, mean, n, direction)
+
+
+def _two_sided_p(t: float, df: int) -> float:
+    """P(|T| >= |t|) for Student's t with `df` (a whole number) degrees of freedom.
+
+    The finite series of Abramowitz and Stegun 26.7.3 and 26.7.4, in theta = atan(|t| /
+    sqrt(df)): exact for whole degrees of freedom, and without scipy, whose import would
+    cost the weekly page a second on a server's first view.
+    """
+    theta = math.atan(abs(t) / math.sqrt(df))
+    sin, cos2 = math.sin(theta), math.cos(theta) ** 2
+    if df % 2 == 0:  # sin(theta) (1 + 1/2 cos^2 + 1.3/2.4 cos^4 + ... + cos^(df-2))
+        term = total = 1.0
+        for k in range(df // 2 - 1):
+            term *= (2 * k + 1) / (2 * k + 2) * cos2
+            total += term
+        inside = sin * total
+    else:  # 2/pi (theta + sin(theta) (cos + 2/3 cos^3 + ... + cos^(df-2)))
+        term = total = math.cos(theta) if df > 1 else 0.0
+        for k in range(1, (df - 1) // 2):
+            term *= 2 * k / (2 * k + 1) * cos2
+            total += term
+        inside = 2 / math.pi * (theta + sin * total)
+    return max(0.0, 1.0 - inside)
 
 
 def trend_tone(trend: WeeklyTrend | None, higher_is_better: bool) -> Tone:

@@ -73,6 +73,16 @@ def test_a_noisy_series_against_slope_and_t_by_hand() -> None:
     assert found.direction == ("flat" if abs(t) < 2.228 else "up")
 
 
+@pytest.mark.parametrize("weeks", range(6, 13))  # 4 to 10 degrees of freedom, odd and even
+@pytest.mark.parametrize("trend", [0.0, 0.004, 0.01])
+def test_every_p_value_is_students_t(weeks: int, trend: float) -> None:
+    values = [v + trend * week for week, v in enumerate(CSAT_WEEKS[:weeks])]
+    slope, t = _by_hand(values)
+    found = weekly_trend(values)
+    assert found is not None and found.slope == pytest.approx(slope, rel=1e-9)
+    assert found.p_value == pytest.approx(_two_sided_p(t, weeks - 2), rel=1e-6, abs=1e-12)
+
+
 @pytest.mark.parametrize(
     ("per_week", "direction"),
     [
