@@ -1,13 +1,18 @@
 """Upload: the analysts' page. Load exports, see what was loaded or rejected, undo a batch.
 
 Each file is previewed before loading: the source recognised from its header (or chosen),
-the columns that will not be stored, the first rows. Loading goes through the same engine
-call as `kpis ingest`, so the results and messages are the same; every page shows the new
-numbers afterwards. An uploaded file is on disk only while the engine previews or loads it
-(dashboard.staging); its tables neutralise formulas (dashboard.tables).
+the columns that will not be stored, the first rows, and what loading the whole file will do
+(every row checked as a load would, nothing kept: rows that will load, rows that will be
+rejected and why, or why the file will be refused). Loading goes through the same engine call
+as `kpis ingest`, so the results and messages are the same; every page shows the new numbers
+afterwards, and a batch's rejected rows download as CSV. An uploaded file is on disk only
+while the engine previews or loads it (dashboard.staging); its tables neutralise formulas
+(dashboard.tables).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
@@ -45,13 +50,30 @@ staging.sweep(ctx.store)
 NO_PROFILE = "(no mapping profile)"
 
 
-def _plan(upload: object) -> tuple[str, object, str | None, object]:
+def _plan(upload: object) -> tuple[str, object, str | None, object, dt.date | None]:
     """Preview one file, with its source, profile and (when needed) the mapping editor."""
     with staging.on_disk(ctx.store, upload) as path:
         return _preview(upload, path)
 
 
-def _preview(upload: object, path: str) -> tuple[str, object, str | None, object]:
+def _checked(path: str, source: str | None, name: str, mapping: object, file_id: str) -> object:
+    """kpis.preview_file with every row checked, kept for this file, source and mapping.
+
+    Checking every row costs a load's work (rolled back), so it is done once per choice of
+    source and mapping, not on every interaction with the page. The key holds the data
+    version: an upload since then may change what would be new or updated.
+    """
+    key = ("checked", file_id, source, repr(mapping), ctx.version)
+    cache = st.session_state.setdefault("upload_checks", {})
+    if key not in cache:
+        cache.clear() if len(cache) > 20 else None
+        cache[key] = kpis.preview_file(
+            ctx.store, path, source, name, mapping=mapping, check_rows=True
+        )
+    return cache[key]
+
+
+def _preview(upload: object, path: str) -> tuple[str, object, str | None, object, dt.date | None]:
     name, file_id = upload.name, upload.file_id
     profiles = kpis.mapping_profiles(ctx.store)
     saved = st.session_state.pop(f"saved_{file_id}", None)
@@ -67,7 +89,7 @@ def _preview(upload: object, path: str) -> tuple[str, object, str | None, object
         source = None if chosen == AUTO else str(chosen)
         named = pick_profile.selectbox("Mapping", [NO_PROFILE, *profiles], key=f"profile_{file_id}")
         mapping: object = None if named == NO_PROFILE else profiles[str(named)]
-        preview = kpis.preview_file(ctx.store, path, source, name, mapping=mapping)
+        preview = _checked(path, source, name, mapping, file_id)
         by_hand = (
             preview.problem is not None and preview.source is not None and bool(preview.missing)
         )
@@ -78,7 +100,7 @@ def _preview(upload: object, path: str) -> tuple[str, object, str | None, object
             mapping = mapping_editor.edit(
                 preview, str(preview.source), definitions, f"map_{file_id}"
             )
-            preview = kpis.preview_file(ctx.store, path, preview.source, name, mapping=mapping)
+            preview = _checked(path, preview.source, name, mapping, file_id)
             left, right = st.columns([3, 1])
             profile_name = left.text_input(
                 "Save as mapping profile", placeholder="e.g. acme-helpdesk", key=f"name_{file_id}"
@@ -92,17 +114,39 @@ def _preview(upload: object, path: str) -> tuple[str, object, str | None, object
                 except kpis.KpisError as exc:
                     st.error(str(exc))
         if preview.problem is not None:
-            st.error(str(preview.problem))
+            st.error(f"Will be refused: {preview.problem}")
         else:
             label = definitions.sources[str(preview.source)].label or preview.source
-            st.success(f"Loads into **{label}** ({preview.format})")
-        for note in preview.notes:
+            st.success(f"Will load into **{label}** ({preview.format}): {_will_do(preview.check)}")
+        notes = preview.check.notes if preview.check is not None else preview.notes
+        for note in notes:
             st.caption(f"Note: {note}")
         if preview.dropped:
             st.caption(f"Not stored: {', '.join(preview.dropped)}")
+        if preview.check is not None and preview.check.reasons:
+            reasons = pd.DataFrame(preview.check.reasons, columns=["will be rejected", "rows"])
+            tables.show(reasons, hide_index=True, width="stretch")
+        through = st.date_input(
+            "The export covers through (optional: when its last days had no rows)",
+            value=None,
+            min_value=dt.date(1970, 1, 1),
+            max_value=dt.date.today(),
+            key=f"through_{file_id}",
+        )
         if len(preview.rows):
             tables.show(preview.rows, hide_index=True, width="stretch")
-    return name, upload, source, mapping
+    return name, upload, source, mapping, through
+
+
+def _will_do(check: kpis.IngestResult | None) -> str:
+    """'96 rows (90 new, 6 updated), 4 rejected', in words, from a checked preview."""
+    if check is None:
+        return "every row is checked when it loads"
+    if check.status == "unchanged":
+        return f"nothing: this file was loaded {check.previous_upload}"
+    rows = f"{check.rows_loaded} row{'' if check.rows_loaded == 1 else 's'}"
+    parts = f"{check.rows_inserted} new, {check.rows_updated} updated"
+    return f"{rows} ({parts}, {check.rows_unchanged} unchanged), {check.rows_rejected} rejected"
 
 
 plans = [_plan(upload) for upload in files or []]
@@ -111,7 +155,7 @@ if plans and st.button(
     f"Load {len(plans)} file{'s' if len(plans) > 1 else ''}", type="primary", key="load"
 ):
     results = []
-    for name, upload, source, mapping in plans:
+    for name, upload, source, mapping, through in plans:
         bar = st.progress(0.0, text=f"{name}: starting")
         with staging.on_disk(ctx.store, upload) as path:
 
@@ -119,7 +163,9 @@ if plans and st.button(
                 bar.progress(min(max(fraction, 0.0), 1.0), text=f"{name}: {stage}")
 
             try:
-                result = kpis.ingest_file(ctx.store, path, source, name, report, mapping)
+                result = kpis.ingest_file(
+                    ctx.store, path, source, name, report, mapping, through=through
+                )
                 results.append({"file": name, "result": result})
             except kpis.KpisError as exc:
                 results.append({"file": name, "error": str(exc)})
@@ -145,6 +191,12 @@ for entry in st.session_state.get("upload_results", []):
         rejected = pd.DataFrame([{"line": p.line, "reason": p.message} for p in result.problems])
         st.caption(f"{result.rows_rejected} rejected rows (kept with batch {result.batch_id}):")
         tables.show(rejected, hide_index=True, width="stretch")
+        tables.download(
+            "Download the rejected rows (CSV)",
+            kpis.rejected_rows(ctx.store, int(result.batch_id or 0)),
+            f"rejected_batch_{result.batch_id}.csv",
+            key=f"rejected_{result.batch_id}",
+        )
 
 st.subheader("Upload history")
 history = kpis.uploads(ctx.store)
@@ -165,6 +217,7 @@ tables.show(
         "rows_inserted": "new",
         "rows_updated": "updated",
         "dropped_columns": "not stored",
+        "data_through": st.column_config.DateColumn("export covers through"),
     },
 )
 

@@ -165,7 +165,7 @@ def test_uploading_a_csv_in_the_browser_changes_a_number(server, page, tmp_path:
     )
     open_page(page, f"{url}/upload", "[data-testid=stFileUploader]")
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(export))
-    page.get_by_text("Loads into CRM leads").wait_for(timeout=60_000)
+    page.get_by_text("Will load into CRM leads").wait_for(timeout=60_000)
     page.wait_for_selector(READY)
     _screenshot(page, "upload")  # the preview, before loading
     page.get_by_role("button", name="Load 1 file").click()

@@ -158,7 +158,11 @@ def test_an_upload_through_the_uploader_changes_a_kpi(open_app: OpenApp, demo_co
     app.file_uploader[0].set_value(
         ("crm_leads.csv", b"lead_id,created_at,channel,converted\n" + rows.encode(), "text/csv")
     ).run()
-    assert any("Loads into **CRM leads**" in s.value for s in app.success)
+    assert any(
+        "Will load into **CRM leads**" in s.value
+        and "300 rows (300 new, 0 updated, 0 unchanged), 0 rejected" in s.value
+        for s in app.success
+    )
     app.button(key="load").click().run()
     assert any(
         "crm_leads.csv -> leads" in s.value and "300 rows loaded" in s.value for s in app.success
@@ -293,7 +297,7 @@ def test_mapping_a_file_by_hand_and_reusing_the_profile(open_app: OpenApp, demo_
         "deleted_rows": [],
     }
     app.run()
-    assert any("Loads into **Helpdesk tickets**" in s.value for s in app.success)
+    assert any("Will load into **Helpdesk tickets**" in s.value for s in app.success)
     assert any("Not stored: Customer" in c.value for c in app.caption)
     app.text_input(key=f"name_{file_id}").input("acme-helpdesk").run()
     app.button(key=f"save_{file_id}").click().run()
@@ -306,7 +310,7 @@ def test_mapping_a_file_by_hand_and_reusing_the_profile(open_app: OpenApp, demo_
     ).run()
     next_id = app.session_state["files_1"][0].file_id
     app.selectbox(key=f"profile_{next_id}").select("acme-helpdesk").run()
-    assert any("Loads into **Helpdesk tickets**" in s.value for s in app.success)
+    assert any("Will load into **Helpdesk tickets**" in s.value for s in app.success)
     app.button(key="load").click().run()
     assert any(
         "acme_next.csv -> tickets" in s.value and "2 rows loaded" in s.value for s in app.success
@@ -335,3 +339,34 @@ def test_events_are_added_and_removed_on_the_before_after_page(
     assert any("Removed carrier-switch" in i.value for i in app.info)
     assert not any(o.startswith("carrier-switch") for o in app.selectbox(key="event").options)
     assert not app.exception
+
+
+def test_the_preview_counts_rejections_and_the_load_offers_them_as_csv(
+    open_app: OpenApp, demo_copy: Path
+) -> None:
+    """What the preview promises is what the load does; the rejected rows can be taken away."""
+    app = open_app(demo_copy, page="app_pages/upload.py")
+    good = "".join(f"R{i},2026-11-10 10:00,web,true\n" for i in range(97))
+    bad = "".join(f"B{i},someday,web,true\n" for i in range(3))
+    app.file_uploader[0].set_value(
+        ("late.csv", ("lead_id,created_at,channel,converted\n" + good + bad).encode(), "text/csv")
+    ).run()
+    assert any(
+        "97 rows (97 new, 0 updated, 0 unchanged), 3 rejected" in s.value for s in app.success
+    )
+    reasons = app.dataframe[0].value
+    assert reasons.to_dict("records") == [
+        {
+            "will be rejected": 'created_at: "…" is not a date and time (YYYY-MM-DD or '
+            "DD/MM/YYYY, as in the rest of this file)",
+            "rows": 3,
+        }
+    ]
+    through = next(d for d in app.date_input if d.key.startswith("through_"))
+    through.set_value(dt.date(2026, 11, 16)).run()
+    app.button(key="load").click().run()
+    assert any("late.csv -> leads" in s.value and "97 rows loaded" in s.value for s in app.success)
+    assert [b.label for b in app.get("download_button")] == ["Download the rejected rows (CSV)"]
+    history = app.dataframe[-1].value  # the upload history, newest first
+    assert history.iloc[0]["file_name"] == "late.csv"
+    assert history.iloc[0]["data_through"] == dt.date(2026, 11, 16)

@@ -48,9 +48,9 @@ def _change_a_widget(app: AppTest, content: bytes) -> None:
 
 
 STEPS: dict[str, tuple[Callable[[AppTest, bytes], None], bytes, str]] = {
-    "previewed": (_preview, LEADS, "Loads into **CRM leads**"),
+    "previewed": (_preview, LEADS, "Will load into **CRM leads**"),
     "previewed_refused": (_preview, UNKNOWN, "matches no source"),
-    "previewed_then_a_widget_changed": (_change_a_widget, LEADS, "Loads into **CRM leads**"),
+    "previewed_then_a_widget_changed": (_change_a_widget, LEADS, "Will load into **CRM leads**"),
     "loaded": (_load, LEADS, "1 row loaded"),
     "load_refused": (_load, BAD_ROWS, "Refused: export.csv"),
 }
