@@ -1,7 +1,10 @@
 """Weekly review: the COO's Monday page. One card per KPI for an ISO week, and the trends.
 
-Each card gives the week's value, the change against the previous week (percentage points
-for rates, green when it goes the KPI's good way), a 12-week sparkline and the target status.
+It opens on the latest week complete for every KPI (dashboard/review_week.py). Each card
+(dashboard/cards.py) gives the week's value, or why there is none yet; the change against
+the previous week (green when it goes the KPI's good way) and whether it is within the KPI's
+normal weekly variation; the same week a year earlier when the data has it; a 12-week
+sparkline coloured by its trend read against the KPI's direction; and the target status.
 A "data through" line per source makes a stale export obvious.
 """
 
@@ -12,29 +15,17 @@ import datetime as dt
 import streamlit as st
 
 import kpis
-from dashboard import charts, context, url_state
-from dashboard.format import day, is_missing, target_status, week_label
+from dashboard import cards, charts, context, review_week
+from dashboard.format import day, is_missing
+
+HISTORY = 13  # weeks before the one shown: 12 week-over-week changes, a 12-week sparkline
 
 ctx = context.load()
 coverage = context.require_data(ctx)
 definitions = ctx.definitions
 
-through = max(coverage["last_day"].dropna())
-first = min(coverage["first_day"].dropna())
-latest = kpis.last_complete_week(through)
-weeks = []
-monday = latest.start
-# At most ten years of weeks to choose from (limits.max_periods days): a database holding a
-# stray year-1000 date must not make a list of fifty thousand weeks.
-most = definitions.limits.max_periods // 7
-while monday + dt.timedelta(days=6) >= first and len(weeks) < most:
-    weeks.append(kpis.iso_week(monday))
-    monday -= dt.timedelta(days=7)
-if not weeks:  # less than a whole week of data: show the week in progress
-    weeks = [kpis.iso_week(through)]
-
 st.title("Weekly review")
-week = url_state.select("Week", weeks, "week", format_func=week_label)
+week = review_week.choose(ctx, coverage)
 window = kpis.week_of(week)
 
 lines = []
@@ -49,34 +40,49 @@ for row in coverage.to_dict("records"):
         lines.append(f"{row['label']}: data through {day(row['last_day'])}")
 st.caption(" · ".join(lines))
 
-start = window.start - dt.timedelta(weeks=12)
-frame = context.values(ctx, ctx.version, tuple(definitions.kpis), "week", start, window.end)
+names = tuple(definitions.kpis)
+start = window.start - dt.timedelta(weeks=HISTORY)
+frame = context.values(ctx, ctx.version, names, "week", start, window.end)
 series = {name: part.sort_values("period_start") for name, part in frame.groupby("kpi")}
 
-columns = st.columns(3)
-for index, (name, kpi) in enumerate(definitions.kpis.items()):
+# A KPI's data starts when every source it reads starts: weeks before (a first week with
+# days missing) are not history to read this week against, nor a year earlier to show.
+firsts = dict(zip(coverage["source"], coverage["first_day"], strict=True))
+starts: dict[str, dt.date | None] = {}
+for name, kpi in definitions.kpis.items():
+    days = [firsts.get(source) for source in definitions.sources_of(kpi)]
+    starts[name] = None if any(is_missing(d) for d in days) else max(days)
+
+earlier_week = kpis.year_earlier(week)
+earlier: dict[str, object] = {}
+if earlier_week is not None:
+    then = kpis.week_of(earlier_week)
+    if any(s is not None and s <= then.start for s in starts.values()):
+        past = context.values(ctx, ctx.version, names, "week", then.start, then.end)
+        earlier = {
+            row["kpi"]: row["value"]
+            for row in past.to_dict("records")
+            if (begins := starts[row["kpi"]]) is not None and begins <= then.start
+        }
+
+built = []
+for name, kpi in definitions.kpis.items():
     part = series.get(name)
-    values = [] if part is None else [None if is_missing(v) else float(v) for v in part["value"]]
-    current = values[-1] if values else None
-    previous = values[-2] if len(values) > 1 else None
-    delta = None
-    if current is not None and previous is not None:
-        delta = kpis.format_delta(kpi, current - previous)
-    with columns[index % 3]:
-        st.metric(
-            kpi.label,
-            kpis.format_value(kpi, current),
-            delta=delta,
-            delta_color="off"
-            if current == previous
-            else ("normal" if kpi.higher_is_better else "inverse"),
-            delta_description="vs previous week" if delta else None,
-            chart_data=[v for v in values[1:] if v is not None] or None,
-            border=True,
-            help=kpi.description,
-        )
-        status = target_status(kpi, current)
-        st.caption(status or " ")
+    rows = [] if part is None else part.to_dict("records")
+    begins = starts[name]
+    history: list[object] = [
+        None if begins is None or (r["period_start"] < begins and i < len(rows) - 1) else r["value"]
+        for i, r in enumerate(rows)
+    ]
+    reason = rows[-1]["reason"] if rows else None
+    ago = (earlier_week, earlier[name]) if earlier_week and name in earlier else None
+    built.append(cards.build(kpi, week, history, reason, ago))
+
+# Rows of three: a card keeps its place, and its row's height, whatever it shows.
+for first in range(0, len(built), 3):
+    for column, card in zip(st.columns(3), built[first : first + 3], strict=False):
+        with column:
+            cards.show(card)
 
 st.subheader("Last 12 weeks")
 trend_start = window.start - dt.timedelta(weeks=11)

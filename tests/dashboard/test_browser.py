@@ -78,6 +78,13 @@ def test_weekly_page_shows_the_six_cards_with_the_demo_values(
     url, _ = server
     open_page(page, url, "[data-testid=stMetric] >> nth=5")
     assert _cards(page) == _expected_week(demo_db, tmp_path, "2026-W46")
+    assert page.url.endswith("?week=2026-W46")  # pinned: the link keeps showing this week
+    sources = page.locator("[data-testid=stImage] img").evaluate_all("els => els.map(e => e.src)")
+    assert len(sources) == 6 and all(s.startswith("data:image/svg+xml") for s in sources)
+    widths = page.locator("[data-testid=stImage] img").evaluate_all(
+        "els => els.map(e => e.getBoundingClientRect().width)"
+    )
+    assert min(widths) > 200  # each sparkline spans its card
     _screenshot(page, "weekly")
 
 
