@@ -25,6 +25,15 @@ NEUTRAL = "#8c8c8c"
 TONE_COLOURS = {"better": BETTER, "worse": WORSE, "neutral": NEUTRAL}
 TREND_WORDS = {"better": ":green[improving]", "worse": ":red[worsening]", "neutral": "steady"}
 BLANK = " "  # an empty caption keeps its line
+VARIATION_HELP = (
+    "Normal: within the mean ± 2 standard deviations of the 12 week-over-week changes before "
+    "this week."
+)
+TREND_HELP = (
+    "The least-squares line through the 12 weeks: improving or worsening when its slope is "
+    "significantly different from 0 (p < 0.05) and it moves the KPI by at least 2 % of its "
+    "mean; steady otherwise."
+)
 
 
 @dataclass(frozen=True)
@@ -171,10 +180,11 @@ def show(card: Card) -> None:
             delta_description=card.delta_description,
             help=card.help,
         )
-        st.caption(card.variation)
+        said = card.delta_description is not None and card.variation != BLANK
+        st.caption(card.variation, help=VARIATION_HELP if said else None)
         st.caption(card.year_earlier)
         svg = sparkline_svg(card.sparkline, TONE_COLOURS[card.tone])
         alt = f"{card.label}, last 12 weeks: {card.tone} trend"
         st.image(svg, width="stretch", alt=alt)
-        st.caption(card.trend)
+        st.caption(card.trend, help=TREND_HELP if card.trend != BLANK else None)
         st.caption(card.target)
