@@ -13,6 +13,7 @@ message names it and the value used instead.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -32,8 +33,13 @@ def _sync(key: str, text: str, default_text: str, pinned: bool = False) -> None:
 
 def _unusable(key: str, wanted: str, used: str) -> None:
     """Say that the link asked for something this page cannot show, and what it shows."""
-    shown = wanted if len(wanted) <= 40 else wanted[:40] + "…"
-    st.warning(f"This link asks for {key} {shown!r}, which is not available here; showing {used}.")
+    # Echoed only when it looks like a value (letters, digits, - : . _ and spaces): markup or a
+    # script would be shown as text, but a link that carries one need not be repeated at all.
+    if re.fullmatch(r"[\w\-:. ]{1,40}", wanted, flags=re.ASCII):
+        asked = f"{key} {wanted!r}"
+    else:
+        asked = f"a {key} that is not one this page knows"
+    st.warning(f"This link asks for {asked}, which is not available here; showing {used}.")
 
 
 def select(
