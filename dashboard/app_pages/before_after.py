@@ -1,21 +1,25 @@
-"""Before / after: did the operational change work? KPI | before | after | change | improvement.
+"""Before / after: did the operational change work? KPI | before | after | improvement.
 
 Compare equal whole-ISO-week windows around an event (optionally leaving out settling-in
-days, or against the same weeks a year earlier), or two date ranges. Every change comes with
-its 95 % interval, p-value, method and a verdict in words; a change the trend before the
-event already explains is flagged. Each KPI's weekly series shows both windows, the event
-and the trend continued; a breakdown shows where the change came from. Events are managed
-here, and every choice is kept in the URL.
+days, or against the same weeks a year earlier), or two date ranges. The answer comes first,
+in one sentence (kpis.headline); then one row per KPI: its improvement read against its
+direction, one verdict (the plain test and the trend check together), whether the change
+holds over the last 4 weeks, the raw change with its 95 % interval and p-value, and below,
+in words, what each interval rests on. Each KPI's weekly series shows both windows, the event
+and the trend continued; a breakdown shows each value's volume and share beside its change
+(mix versus rate). Events are managed here. Every choice is in the URL, and values that
+depend on the data (the newest event, "all the weeks the data covers", the default ranges)
+are written there once shown, so a link shows the same view next month.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 import kpis
+from dashboard import before_after_parts as parts
 from dashboard import charts, context, events_editor, tables, url_state
 from dashboard.format import day
 
@@ -28,20 +32,25 @@ st.title("Before / after")
 events = sorted(context.events(ctx), key=lambda e: e.date, reverse=True)
 modes = ["event", "ranges"] if events else ["ranges"]
 MODES = {"event": "Around an event", "ranges": "Two date ranges"}
+# Pinned: without events the page compares ranges, so a link must say which it shows.
 mode = url_state.select(
-    "Compare", modes, "mode", widget=st.radio, horizontal=True, format_func=MODES.__getitem__
-)
+    "Compare", modes, "mode", widget=st.radio, horizontal=True, format_func=MODES.__getitem__,
+    pinned=True,
+)  # fmt: skip
 
 event = None
 scope = None
 if mode == "event":
     pick, weeks_box, washout_box, yoy_box = st.columns([3, 2, 2, 2])
+    # Pinned: the default is the newest event, and a newer one must not change the link.
     name = url_state.select(
-        "Event", [e.name for e in events], "event", widget=pick.selectbox,
+        "Event", [e.name for e in events], "event", widget=pick.selectbox, pinned=True,
         format_func=lambda n: f"{n} ({kpis.find_event(events, n).date:%d %b %Y})",
     )  # fmt: skip
+    most = definitions.limits.max_periods // 7
     weeks = url_state.select(
-        "Weeks on each side", [0, 1, 2, 4, 8, 12, 26, 52], "weeks", widget=weeks_box.selectbox,
+        "Weeks on each side", parts.week_choices(st.query_params.get("weeks"), most), "weeks",
+        widget=weeks_box.selectbox,
         format_func=lambda w: "all the data covers" if w == 0 else str(w),
     )  # fmt: skip
     washout = url_state.select(
@@ -63,6 +72,9 @@ if mode == "event":
         st.warning(str(exc))
         st.stop()
     before, after = windows.before, windows.after
+    if weeks == 0:
+        # "All the data covers" grows with every upload: the link keeps the weeks shown.
+        st.query_params["weeks"] = str(after.days // 7)
 else:
     default_after = (through - dt.timedelta(days=27), through)
     default_before = (
@@ -70,10 +82,15 @@ else:
         default_after[0] - dt.timedelta(days=1),
     )
     left, right = st.columns(2)
+    # Pinned: the default ranges are the data's last 8 weeks, which move with every upload.
     with left:
-        chosen_before = url_state.date_range("Before", "before", default_before, (first, through))
+        chosen_before = url_state.date_range(
+            "Before", "before", default_before, (first, through), pinned=True
+        )
     with right:
-        chosen_after = url_state.date_range("After", "after", default_after, (first, through))
+        chosen_after = url_state.date_range(
+            "After", "after", default_after, (first, through), pinned=True
+        )
     if chosen_before is None or chosen_after is None:
         st.info("Choose a first and a last day for both ranges.")
         st.stop()
@@ -88,52 +105,21 @@ with st.spinner("Computing the changes and their intervals..."):
         ctx, ctx.version, (before.start, before.end), (after.start, after.end), None, scope
     )
 
-
-# Columns of text the engine formats ("+1.5 pp"): shown as written, downloaded with a quote.
-FORMATTED = ("before", "after", "change", "95% interval", "improvement", "p")
-
-
-def _rows(frame: pd.DataFrame, with_value: bool = False) -> pd.DataFrame:
-    shown = []
-    for row in frame.to_dict("records"):
-        kpi = definitions.kpis[row["kpi"]]
-        shown.append({
-            "KPI": kpi.label,
-            **({"value": str(row["dimension_value"])} if with_value else {}),
-            "before": kpis.format_value(kpi, row["before"]),
-            "after": kpis.format_value(kpi, row["after"]),
-            "change": kpis.format_delta(kpi, row["delta"]),
-            "95% interval": kpis.format_interval(kpi, row["ci_low"], row["ci_high"]),
-            "improvement": kpis.format_relative(row["delta_pct"]),
-            "p": kpis.format_p(row["p_value"]),
-            "verdict": kpis.verdict_text(row["verdict"], row["explained_by_trend"]),
-        })  # fmt: skip
-    return pd.DataFrame(shown)
-
-
-def _coloured(frame: pd.DataFrame) -> object:
-    def colour(row: pd.Series) -> list[str]:
-        verdict = str(row["verdict"])
-        tone = (
-            charts.BETTER
-            if verdict.startswith("improved")
-            else charts.WORSE
-            if verdict.startswith("worsened")
-            else None
-        )
-        style = f"color: {tone}; font-weight: 600" if tone else "color: gray"
-        return [style if c in ("change", "improvement", "verdict") else "" for c in row.index]
-
-    return frame.style.apply(colour, axis=1)
-
-
+# The answer first, in one sentence, then what it rests on.
+st.markdown(f"#### {parts.plain(parts.summary(definitions, table))}")
+for note in parts.notes(table):
+    st.info(parts.plain(note), icon=":material/schedule:")
 # A plain table: a COO reads, prints and pastes these rows into a deck as they are.
-st.table(_coloured(_rows(table)).hide(axis="index"))
+st.table(parts.coloured(parts.kpi_rows(definitions, table)).hide(axis="index"))
+how = "\n".join(f"- {parts.plain(line)}" for line in parts.method_lines(definitions, table))
 st.caption(
-    "Change: after - before, in the KPI's unit (pp: percentage points). 95% interval and p: "
-    "how sure the change is (" + "; ".join(sorted({str(m) for m in table["method"]})) + "). "
-    "A verdict needs p < 0.05 and enough data on both sides."
+    "**How sure each change is.** The 95% interval and p-value of each row come from: "
+    f"\n{how}\n\nA verdict needs p < 0.05 and enough data on both sides. The change is "
+    "after − before in the KPI's unit (pp: percentage points), the change % relative to before."
 )
+holding = parts.holding_line(table)
+if holding:
+    st.caption(parts.plain(holding))
 st.plotly_chart(charts.intervals(definitions, table), theme="streamlit", key="intervals")
 
 st.subheader("Weekly series")
@@ -156,15 +142,13 @@ for index, row in enumerate(table.to_dict("records")):
     kpi = definitions.kpis[row["kpi"]]
     part = weekly[weekly["kpi"] == row["kpi"]]
     with grid[index % 2]:
-        st.markdown(f"**{kpi.label}**")
+        st.markdown(f"**{parts.plain(kpi.label)}**")
         figure = charts.before_after(kpi, part, before, after, row, [event] if event else events)
         st.plotly_chart(figure, theme="streamlit", key=f"series_{row['kpi']}")
-        if row["explained_by_trend"]:
-            st.caption(":orange[It was already moving this way: the trend alone explains it.]")
-        elif isinstance(row["effect_beyond_trend"], float):
-            beyond = kpis.format_delta(kpi, row["effect_beyond_trend"])
-            interval = kpis.format_interval(kpi, row["effect_ci_low"], row["effect_ci_high"])
-            st.caption(f"Beyond the trend before: {beyond} ({interval}).")
+        # The table's verdict, word for word, with the trend check's numbers behind it.
+        caption = parts.plain(parts.chart_caption(kpi, row))
+        shade = parts.tone(kpis.verdict_sentence(row))
+        st.caption(f":orange[{caption}]" if shade == parts.CAVEAT else caption)
 
 st.subheader("Where the change came from")
 dimensions = sorted({d for k in definitions.kpis.values() for d in definitions.dimensions_of(k)})
@@ -185,12 +169,13 @@ if dimensions and scope is None:
             key="breakdown",
         )
         tables.show(
-            _rows(split, with_value=True),
-            style=_coloured,
-            as_written=FORMATTED,
+            parts.breakdown_rows(definitions, split),
+            style=parts.coloured,
+            as_written=parts.FORMATTED,
             hide_index=True,
             width="stretch",
         )
+        st.caption(parts.plain(parts.volume_line(definitions, able, dim)))
 elif scope is not None:
     st.caption(f"This event concerns {scope[0]} {scope[1]} only.")
 

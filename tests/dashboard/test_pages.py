@@ -82,7 +82,8 @@ def test_before_after_shows_the_coo_table_for_the_event(open_app: OpenApp, demo_
         rows["Customer satisfaction (CSAT)"]["before"],
         rows["Customer satisfaction (CSAT)"]["after"],
     ) == ("75.0%", "90.0%")
-    assert rows["Customer satisfaction (CSAT)"]["improvement"] == "+20.0%"
+    assert rows["Customer satisfaction (CSAT)"]["improvement"] == "20.0% better"
+    assert rows["Customer satisfaction (CSAT)"]["change %"] == "+20.0%"
     assert set(table["verdict"]) == {"improved"}
     assert rows["Lead conversion rate"]["95% interval"] == "+1.2 to +1.8 pp"
     assert rows["Lead conversion rate"]["p"] == "< 0.001"
