@@ -126,6 +126,12 @@ def _compare(store: Store, args: argparse.Namespace) -> int:
     else:
         where = f" in {scope[0]} {scope[1]}" if scope else ""
         print(f"before {before} ({before.days} days)  after {after} ({after.days} days){where}\n")
+        if not args.by:  # the dashboard's headline: the answer first, fading changes named
+            import textwrap
+
+            from kpis.summary import headline
+
+            print(textwrap.fill(headline(store.definitions, frame), width=100) + "\n")
         print(render.compare_table(store.definitions, frame))
         for note in dict.fromkeys(n for n in frame["note"] if isinstance(n, str)):
             print(f"note: {note}")

@@ -47,8 +47,8 @@ LEADS = [(500, 10)] * 8 + [(500, 30)] * 4 + [(500, 12)] * 4
 RATED = [(100, 75)] * 8 + [(100, 90)] * 8
 
 
-@pytest.fixture
-def fading_store(store: Store, write_csv: WriteCsv) -> Store:
+def load_fading(store: Store, write_csv: WriteCsv) -> None:
+    """Load the leads and tickets of LEADS and RATED (the dashboard's tests use them too)."""
     leads, tickets = [], []
     for week, ((count, converted), (rated, good)) in enumerate(zip(LEADS, RATED, strict=True)):
         monday = MONDAY + dt.timedelta(weeks=week)
@@ -62,6 +62,11 @@ def fading_store(store: Store, write_csv: WriteCsv) -> Store:
     ingest_file(store, write_csv("leads.csv", ["lead_id", "created_at", "channel", "converted"], leads))  # fmt: skip
     header = ["ticket_id", "created_at", "resolved_at", "csat_score", "channel", "team"]
     ingest_file(store, write_csv("tickets.csv", header, tickets))
+
+
+@pytest.fixture
+def fading_store(store: Store, write_csv: WriteCsv) -> Store:
+    load_fading(store, write_csv)
     return store
 
 
@@ -156,13 +161,13 @@ def _rotation(truth: Truth, window: DateRange) -> float:
 
 def test_the_demos_stock_rotation_over_the_last_4_weeks(demo_store: Store, truth: Truth) -> None:
     """Stock rotation jumps to about 18 turns a year after the playbook and slides back to
-    12.8 by November: its last 4 weeks keep about half of the whole window's gain.
+    about 11 by November: the issue's example of a gain the whole window hides.
 
-    The generator builds a constant effect (Lyon's leaner stock, from the event on) on top of
-    a seasonal wave in shipments that peaks in June; the before window (November to May)
-    averages the low season, so the last 4 weeks (late October to mid-November) still stand
-    +2.4 turns/year above it: 52 % of the whole window's +4.6, just over the half that would
-    flag it as fading, with an interval well above 0.
+    The generator gives Lyon leaner stock from the event on, until Lyon stocks up again from
+    mid-October, on top of a seasonal wave in shipments that peaks in June. The whole after
+    window still averages +4.4 turns/year over the before window (+44 %), but the last 4
+    weeks (19 October to 15 November) keep only 29 % of that gain: under half, so fading,
+    although their own interval stays above 0.
     """
     windows = windows_around_event(demo_store, "ops-playbook")
     table = compare(demo_store, windows.before, windows.after, ["stock_rotation"])
@@ -175,7 +180,7 @@ def test_the_demos_stock_rotation_over_the_last_4_weeks(demo_store: Store, truth
     assert row["recent_after"] == pytest.approx(now)
     assert row["recent_delta"] == pytest.approx(now - before)
     assert row["recent_share"] == pytest.approx((now - before) / (after - before))
-    assert round(before, 1) == 10.0 and round(now, 1) == 12.4 and round(after, 1) == 14.6
-    assert 0.5 < row["recent_share"] < 0.53
+    assert round(before, 1) == 10.0 and round(now, 1) == 11.3 and round(after, 1) == 14.4
+    assert 0.25 < row["recent_share"] < 0.3
     assert row["recent_ci_low"] > 0
-    assert row["fading"] is False
+    assert row["fading"] is True

@@ -4,6 +4,8 @@ One story runs through it: on the event date (a Monday, mid-year) the operations
 changes, and afterwards conversion goes from exactly 2.0 % to 3.5 % and CSAT from exactly
 75 % to 90 % (counts are placed, not drawn, so `kpis compare --event` shows those numbers),
 while resolution time drops about 40 %, OTIF, stock rotation and cost per unit improve.
+One gain does not hold: from mid-October Lyon stocks up again, so stock rotation's gain fades
+over the after window's last 4 weeks (the before/after page's "last 4 weeks" flags it).
 Dimensions differ on purpose, so a breakdown shows where each change came from.
 Only the standard library's seeded generator is used: the same seed gives the same files.
 """
@@ -23,6 +25,7 @@ START = dt.date(2025, 11, 17)  # a Monday
 EVENT = dt.date(2026, 5, 18)  # a Monday, 26 weeks later
 END = dt.date(2026, 11, 15)  # a Sunday, 26 weeks after the event
 SEED = 20260518
+CREEP = 22 * 7  # days after the event when Lyon starts stocking up again (mid-October)
 WAREHOUSES = {"Lyon": 0.40, "Lille": 0.35, "Marseille": 0.25}
 Row = dict[str, Any]
 ZONE = ZoneInfo("Europe/Paris")  # the demo kpis.yaml's calendar
@@ -216,18 +219,28 @@ def shipments(rng: random.Random) -> list[Row]:
     return rows
 
 
+def _lyon_level(day: dt.date) -> float:
+    """Lyon's reorganised slotting lets it carry less stock after the change, for a while."""
+    if day < EVENT:
+        return 1.0
+    # It holds until mid-October, when Lyon stocks up for the Christmas peak, back to its old
+    # level by mid-November: the whole window still shows the gain, the last 4 weeks do not.
+    eroding = max(0, (day - EVENT).days - CREEP) / ((END - EVENT).days - CREEP)
+    return 0.62 + 0.38 * eroding
+
+
 def inventory(rng: random.Random) -> list[Row]:
-    # Lyon's reorganised slotting lets it carry less stock after the change.
     level = {
-        False: {"Lyon": 1.0, "Lille": 0.95, "Marseille": 0.9},
-        True: {"Lyon": 0.62, "Lille": 0.85, "Marseille": 0.82},
+        False: {"Lille": 0.95, "Marseille": 0.9},
+        True: {"Lille": 0.85, "Marseille": 0.82},
     }
     phases = {(sku, w): rng.random() for sku, _ in SKUS for w in WAREHOUSES}
     rows: list[Row] = []
     for index, day in enumerate(days()):
         for sku, unit_cost in SKUS:
             for warehouse, share in WAREHOUSES.items():
-                base = 16000 * share / unit_cost * level[day >= EVENT][warehouse]
+                kept = _lyon_level(day) if warehouse == "Lyon" else level[day >= EVENT][warehouse]
+                base = 16000 * share / unit_cost * kept
                 cycle = (index / 14 + phases[(sku, warehouse)]) % 1.0  # 2-week replenishment
                 qty = round(base * (1.5 - cycle) * rng.uniform(0.95, 1.05))
                 rows.append(

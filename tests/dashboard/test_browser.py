@@ -91,37 +91,30 @@ def test_weekly_page_shows_the_six_cards_with_the_demo_values(
 def test_before_after_page_shows_the_event_table(server, page) -> None:
     url, _ = server
     open_page(page, f"{url}/before-after", "[data-testid=stTable]")
+    texts = page.locator("[data-testid=stMarkdown]").all_inner_texts()
+    assert (
+        "All 6 KPIs improved significantly. Biggest: Lead conversion rate 2.0% → 3.5% "
+        "(74.9% better). Fading in the last 4 weeks: Stock rotation."
+        in [text.strip() for text in texts]
+    )
     rows = _table(page)
     assert rows[0] == [
-        "KPI",
-        "before",
-        "after",
-        "change",
-        "95% interval",
-        "improvement",
-        "p",
-        "verdict",
-    ]
+        "KPI", "before", "after", "improvement", "verdict", "last 4 weeks", "change", "change %",
+        "95% interval", "p",
+    ]  # fmt: skip
     assert [
-        "Lead conversion rate",
-        "2.0%",
-        "3.5%",
-        "+1.5 pp",
-        "+1.2 to +1.8 pp",
-        "+74.9%",
-        "< 0.001",
-        "improved",
-    ] in rows
+        "Lead conversion rate", "2.0%", "3.5%", "74.9% better", "improved",
+        "+1.6 pp (108% of the whole): holding", "+1.5 pp", "+74.9%", "+1.2 to +1.8 pp", "< 0.001",
+    ] in rows  # fmt: skip
     assert [
-        "Customer satisfaction (CSAT)",
-        "75.0%",
-        "90.0%",
-        "+15.0 pp",
-        "+13.3 to +16.6 pp",
-        "+20.0%",
+        "Resolution time (median)", "19.8 hours", "12.0 hours", "39.3% better", "improved",
+        "-7.9 hours (102% of the whole): holding", "-7.8 hours", "-39.3%", "-8.4 to -7.2 hours",
         "< 0.001",
-        "improved",
-    ] in rows
+    ] in rows  # fmt: skip
+    rotation = next(row for row in rows if row[0] == "Stock rotation")
+    assert rotation[5] == "+1.2 turns/year (29% of the whole): fading"
+    # The newest event and the weeks "all the data covers" gave are in the link.
+    assert page.url.endswith("/before-after?mode=event&event=ops-playbook&weeks=26")
     _screenshot(page, "before_after")
 
 
