@@ -19,6 +19,7 @@ import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from kpis.access import LOCAL, Actor, require
     from kpis.compare import Windows, compare, find_event, windows_around_event
     from kpis.compute import compute, compute_window
     from kpis.definitions import (
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
         DefinitionError,
         IngestError,
         KpisError,
+        PermissionDenied,
         Problem,
         SourceNotRecognised,
         StoreError,
@@ -88,6 +90,7 @@ if TYPE_CHECKING:
 # Names are imported on first use: `kpis ingest` need not pay for pandas, scipy or plotly's
 # neighbours at every start (see importtime in benchmarks/results.md).
 _LOCATIONS = {
+    "Actor": "kpis.access",
     "DateRange": "kpis.periods",
     "DefinitionError": "kpis.errors",
     "Definitions": "kpis.definitions",
@@ -99,7 +102,9 @@ _LOCATIONS = {
     "IngestResult": "kpis.ingest",
     "Kpi": "kpis.definitions",
     "KpisError": "kpis.errors",
+    "LOCAL": "kpis.access",
     "MappingProfile": "kpis.definitions",
+    "PermissionDenied": "kpis.errors",
     "Problem": "kpis.errors",
     "Source": "kpis.definitions",
     "SourceNotRecognised": "kpis.errors",
@@ -142,6 +147,7 @@ _LOCATIONS = {
     "parse_definitions": "kpis.definitions",
     "preview_file": "kpis.ingest",
     "rejected_rows": "kpis.ingest",
+    "require": "kpis.access",
     "save_event": "kpis.events",
     "save_mapping": "kpis.ingest",
     "source_coverage": "kpis.freshness",
@@ -187,6 +193,8 @@ sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "GRAINS",
+    "LOCAL",
+    "Actor",
     "DateRange",
     "DefinitionError",
     "Definitions",
@@ -198,6 +206,7 @@ __all__ = [
     "Kpi",
     "KpisError",
     "MappingProfile",
+    "PermissionDenied",
     "Problem",
     "Source",
     "SourceNotRecognised",
@@ -240,6 +249,7 @@ __all__ = [
     "parse_definitions",
     "preview_file",
     "rejected_rows",
+    "require",
     "save_event",
     "save_mapping",
     "source_coverage",

@@ -49,6 +49,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _ingest(store: Store, args: argparse.Namespace) -> int:
+    from kpis.access import LOCAL  # the command line is trusted local use (README)
     from kpis.ingest import ingest_file
 
     status = 0
@@ -57,7 +58,7 @@ def _ingest(store: Store, args: argparse.Namespace) -> int:
         try:
             result = ingest_file(
                 store, Path(name), source=args.source, shown_name=name, mapping=args.mapping,
-                through=through,
+                through=through, actor=LOCAL,
             )  # fmt: skip
         except UsageError:
             raise
@@ -216,9 +217,10 @@ def _with_store(definitions: Definitions, args: argparse.Namespace) -> int:
             return _compare(store, args)
         if args.command == "uploads":
             return _uploads(store, args)
+        from kpis.access import LOCAL
         from kpis.ingest import undo_upload
 
-        print(undo_upload(store, args.batch))
+        print(undo_upload(store, args.batch, actor=LOCAL))
         return 0
 
 

@@ -4,11 +4,12 @@ Every error a user can cause derives from `KpisError`, so the CLI and the dashbo
 type, print its message and never show a traceback. Anything else escaping is a bug.
 
     KpisError
-    ├── DefinitionError      kpis.yaml is missing, unreadable or invalid (every problem at once)
+    ├── DefinitionError      kpis.yaml (or the access file) is missing, unreadable or invalid
     ├── UsageError           a request the definitions cannot answer: unknown KPI, event,
     │                        dimension or grain, a malformed date range
     ├── StoreError           the database file cannot be used: locked by another process,
     │                        not a kpis database, nothing to undo
+    ├── PermissionDenied     the person asking may not make this change (their role)
     ├── IncompleteDataError  asked to be strict, a request reaches past a source's data
     └── IngestError          a file was refused; the database is exactly as it was
         └── SourceNotRecognised   the header matches no source, or several (ambiguous)
@@ -63,6 +64,10 @@ class UsageError(KpisError):
 
 class StoreError(KpisError):
     """The database file cannot be opened or changed as asked."""
+
+
+class PermissionDenied(KpisError):
+    """The actor's role does not allow the change they asked for; nothing was changed."""
 
 
 class IncompleteDataError(KpisError):

@@ -12,6 +12,7 @@ import json
 
 from pydantic import ValidationError
 
+from kpis.access import Actor, recorded, require
 from kpis.definitions import Event
 from kpis.errors import UsageError
 from kpis.store import EVENTS, Store
@@ -52,8 +53,14 @@ def all_events(store: Store) -> list[Event]:
     return sorted([*store.definitions.events, *saved_events(store)], key=lambda e: (e.date, e.name))
 
 
-def save_event(store: Store, event: Event, replaces: str | None = None) -> None:
-    """Add an event, or replace the saved event called `replaces` (which may be renamed)."""
+def save_event(
+    store: Store, event: Event, replaces: str | None = None, actor: Actor | None = None
+) -> None:
+    """Add an event, or replace the saved event called `replaces` (which may be renamed).
+
+    `actor` (kpis.access) must be an analyst or admin; their e-mail is kept with the event.
+    """
+    require(actor, "events")
     name = event.name.strip()
     if not name:
         raise UsageError("an event needs a name")
@@ -73,14 +80,16 @@ def save_event(store: Store, event: Event, replaces: str | None = None) -> None:
         if taken is not None:
             raise UsageError(f"there is already an event called {name!r}")
         cur.execute(
-            f"INSERT INTO {EVENTS} VALUES (?, ?, ?, ?, ?)",
+            f"INSERT INTO {EVENTS} (name, day, description, scope, saved_at, changed_by) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             [name, event.date, event.description, json.dumps(event.scope) if event.scope else None,
-             dt.datetime.now()],
+             dt.datetime.now(), recorded(actor)],
         )  # fmt: skip
 
 
-def delete_event(store: Store, name: str) -> None:
-    """Remove an event added from the dashboard."""
+def delete_event(store: Store, name: str, actor: Actor | None = None) -> None:
+    """Remove an event added from the dashboard; `actor` must be an analyst or admin."""
+    require(actor, "events")
     if name in {e.name for e in store.definitions.events}:
         raise UsageError(f"{name!r} is defined in kpis.yaml: remove it there")
     with store.transaction() as cur:

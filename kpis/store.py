@@ -27,6 +27,8 @@ UPLOADS = "_kpis_uploads"
 REJECTS = "_kpis_rejects"
 MAPPINGS = "_kpis_mappings"
 EVENTS = "_kpis_events"
+AUTHORS = [(UPLOADS, "uploaded_by"), (UPLOADS, "undone_by"), (EVENTS, "changed_by"),
+           (MAPPINGS, "changed_by")]  # fmt: skip
 SQL_TYPES = {
     "string": "VARCHAR",
     "integer": "BIGINT",
@@ -188,6 +190,10 @@ class Store:
                 "day DATE NOT NULL, description VARCHAR, scope VARCHAR, "
                 "saved_at TIMESTAMP NOT NULL)"
             )
+            # Who loaded or undid an upload, who last saved an event or a mapping profile: an
+            # e-mail only (kpis.access). Added later: older databases get the columns here.
+            for table, column in AUTHORS:
+                con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} VARCHAR")
             for name, source in self.definitions.sources.items():
                 self._create_source_tables(con, name, source)
             con.execute("COMMIT")

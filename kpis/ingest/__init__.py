@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from kpis.access import Actor, recorded, require
 from kpis.definitions import MappingProfile
 from kpis.errors import IngestError, StoreError, UsageError
 from kpis.ingest.formats import decide, default_date_order, sample_values
@@ -165,6 +166,7 @@ def ingest_file(
     progress: Progress | None = None,
     mapping: str | MappingProfile | None = None,
     through: dt.date | None = None,
+    actor: Actor | None = None,
 ) -> IngestResult:
     """Load one export file (CSV, gzipped CSV or workbook).
 
@@ -173,8 +175,11 @@ def ingest_file(
     messages and the uploads table (the dashboard passes the uploaded file's name).
     `progress` is called with (fraction done, stage) as the load goes on. `through` is the
     last day the export covers, when the analyst knows it (a week without orders on its
-    last days still covers them): it counts towards the source's "data through".
+    last days still covers them): it counts towards the source's "data through". `actor`
+    is who loads it (kpis.access; None for trusted local use): a viewer is refused before
+    anything is read, and the upload records their e-mail.
     """
+    require(actor, "upload")
     path = Path(path)
     shown = shown_name or path.name
     report: Progress = progress or (lambda fraction, stage: None)
@@ -194,7 +199,8 @@ def ingest_file(
     try:
         _check_unchanged(path, before, shown)
         report(0.1, "reading the header")
-        upload = replace(_prepare(store, staged, shown, source, profile), through=through)
+        prepared = _prepare(store, staged, shown, source, profile)
+        upload = replace(prepared, through=through, by=recorded(actor))
         with store.transaction() as cur:
             result = load_text(cur, store.definitions, upload, staged.digest, report)
             _check_unchanged(path, before, shown)  # raised here, the load rolls back

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kpis.access import Actor, recorded, require
 from kpis.errors import StoreError
 from kpis.store import REJECTS, UPLOADS, Store, history_table, one, quote
 
@@ -14,13 +15,17 @@ if TYPE_CHECKING:
 def uploads(store: Store) -> pd.DataFrame:
     """The upload history, newest first (one row per batch, undone ones included).
 
-    `data_through` is the day the analyst said the export covers (None when not said).
+    `data_through` is the day the analyst said the export covers (None when not said);
+    `uploaded_by` and `undone_by` the e-mail of who loaded and who undid it (None from the
+    command line, or in a database that predates them).
     """
+    stated = _column(store, "data_through", "DATE")
+    by = f"{_column(store, 'uploaded_by', 'VARCHAR')}, {_column(store, 'undone_by', 'VARCHAR')}"
     frame = (
         store.cursor()
         .execute(
             f"SELECT batch_id, source, file_name, loaded_at, status, rows_read, rows_loaded, "
-            f"rows_rejected, rows_inserted, rows_updated, dropped_columns, {_stated(store)}, "
+            f"rows_rejected, rows_inserted, rows_updated, dropped_columns, {stated}, {by}, "
             f"sha256 FROM {UPLOADS} ORDER BY batch_id DESC"
         )
         .df()
@@ -29,17 +34,19 @@ def uploads(store: Store) -> pd.DataFrame:
     frame["data_through"] = [
         None if d is None or d != d else d.date() for d in frame["data_through"]
     ]
+    for column in ("uploaded_by", "undone_by"):  # no e-mail: None, not pandas' NaN
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     return frame
 
 
-def _stated(store: Store) -> str:
-    """The stated export date column (`data_through`), or NULL in a database that predates it."""
+def _column(store: Store, name: str, sql_type: str) -> str:
+    """A column of the history, or NULL in a database (opened read-only) that predates it."""
     found = one(
         store.cursor(),
         "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?",
-        [UPLOADS, "data_through"],
+        [UPLOADS, name],
     )[0]
-    return "data_through" if found else "CAST(NULL AS DATE) AS data_through"
+    return name if found else f"CAST(NULL AS {sql_type}) AS {name}"
 
 
 def rejected_rows(store: Store, batch_id: int) -> pd.DataFrame:
@@ -55,12 +62,14 @@ def rejected_rows(store: Store, batch_id: int) -> pd.DataFrame:
     )
 
 
-def undo_upload(store: Store, batch_id: int) -> str:
+def undo_upload(store: Store, batch_id: int, actor: Actor | None = None) -> str:
     """Remove a batch's rows and bring back the rows it replaced; returns a summary.
 
     Only the latest loaded batch of its source can be undone: a later upload may have
     replaced the rows this one brought, so undoing out of order could not be exact.
+    `actor` (kpis.access) must be an analyst or admin; their e-mail is kept as `undone_by`.
     """
+    require(actor, "undo")
     with store.transaction() as cur:
         row = cur.execute(
             f"SELECT source, status, file_name FROM {UPLOADS} WHERE batch_id = ?", [batch_id]
@@ -90,7 +99,10 @@ def undo_upload(store: Store, batch_id: int) -> str:
             [batch_id],
         )
         restored = one(cur, f"DELETE FROM {history} WHERE _superseded_by = ?", [batch_id])[0]
-        cur.execute(f"UPDATE {UPLOADS} SET status = 'undone' WHERE batch_id = ?", [batch_id])
+        cur.execute(
+            f"UPDATE {UPLOADS} SET status = 'undone', undone_by = ? WHERE batch_id = ?",
+            [recorded(actor), batch_id],
+        )
     return (
         f"batch {batch_id} ({file_name}) undone: {removed} rows removed "
         f"from {source}, {restored} earlier rows restored"

@@ -132,9 +132,10 @@ def load_text(
     cur.execute(
         f"INSERT INTO {UPLOADS} (batch_id, source, file_name, sha256, rows_read, rows_loaded, "
         "rows_rejected, rows_inserted, rows_updated, dropped_columns, loaded_at, status, details, "
-        "data_through) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?)",
+        "data_through, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?)",
         [batch, upload.source, upload.shown, digest, rows_read, loaded, len(found), inserted,
-         updated, list(upload.dropped), dt.datetime.now(), json.dumps(details), upload.through],
+         updated, list(upload.dropped), dt.datetime.now(), json.dumps(details), upload.through,
+         upload.by],
     )  # fmt: skip
     for temporary in (typed, errors, scans):
         cur.execute(f"DROP TABLE IF EXISTS {temporary}")

@@ -14,6 +14,7 @@ import json
 
 from pydantic import ValidationError
 
+from kpis.access import Actor, recorded, require
 from kpis.definitions import MappingProfile
 from kpis.errors import UsageError
 from kpis.store import MAPPINGS, Store
@@ -45,8 +46,14 @@ def find_mapping(store: Store, name: str) -> MappingProfile:
     raise UsageError(f"unknown mapping profile {name!r} ({hint})")
 
 
-def save_mapping(store: Store, name: str, profile: MappingProfile) -> None:
-    """Save (or replace) a profile in the database; kpis.yaml's names are reserved."""
+def save_mapping(
+    store: Store, name: str, profile: MappingProfile, actor: Actor | None = None
+) -> None:
+    """Save (or replace) a profile in the database; kpis.yaml's names are reserved.
+
+    `actor` (kpis.access) must be an analyst or admin; their e-mail is kept with the profile.
+    """
+    require(actor, "mappings")
     name = name.strip()
     if not name:
         raise UsageError("a mapping profile needs a name")
@@ -57,4 +64,7 @@ def save_mapping(store: Store, name: str, profile: MappingProfile) -> None:
     spec = profile.model_dump_json(exclude_defaults=True)
     with store.transaction() as cur:
         cur.execute(f"DELETE FROM {MAPPINGS} WHERE name = ?", [name])
-        cur.execute(f"INSERT INTO {MAPPINGS} VALUES (?, ?, ?)", [name, spec, dt.datetime.now()])
+        cur.execute(
+            f"INSERT INTO {MAPPINGS} (name, spec, saved_at, changed_by) VALUES (?, ?, ?, ?)",
+            [name, spec, dt.datetime.now(), recorded(actor)],
+        )

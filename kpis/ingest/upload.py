@@ -32,6 +32,7 @@ class Upload:
     values: FileFormat
     dropped: tuple[str, ...]
     through: dt.date | None = None  # the last day the export covers, when an analyst says so
+    by: str | None = None  # who loads it: an e-mail (kpis.access.recorded), None from the CLI
 
     def describe(self) -> str:
         parts = (self.staged.describe(), self.text.describe(), self.values.describe())
