@@ -1,16 +1,19 @@
 """The dashboard's router: every page of the product, behind one st.navigation.
 
 Run with `make run` (or `streamlit run dashboard/app.py`). It reads the same settings as the
-CLI: KPIS_DB for the database file and KPIS_CONFIG for kpis.yaml.
+CLI: KPIS_DB for the database file and KPIS_CONFIG for kpis.yaml. Who is using it comes first
+(dashboard.auth): nobody signed in, or nobody with a role, sees no page; a viewer sees no
+Upload page.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import errors
+from dashboard import auth, errors
 
 st.set_page_config(page_title="Operations KPIs", page_icon=":material/monitoring:", layout="wide")
+actor = auth.gate()
 
 pages = [
     st.Page(
@@ -39,4 +42,6 @@ pages = [
         url_path="definitions",
     ),
 ]
+if not actor.can("upload"):  # hidden, and its URL leads to the default page
+    pages = [page for page in pages if page.url_path != "upload"]
 errors.run(st.navigation(pages))

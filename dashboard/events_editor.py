@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 import kpis
-from dashboard import context, tables
+from dashboard import auth, context, tables
 
 NEW = "(a new event)"
 ANYWHERE = "(everywhere)"
@@ -39,11 +39,15 @@ def table(ctx: context.Context, events: list[kpis.Event], added_on: str) -> None
 
 
 def manage(ctx: context.Context) -> None:
-    """The events table and the form to add, change or remove one."""
+    """The events table and the form to add, change or remove one (analysts and admins)."""
     definitions = ctx.definitions
     fixed = {e.name for e in definitions.events}
     every = kpis.all_events(ctx.store)
     table(ctx, every, "this dashboard")
+    actor = auth.actor()
+    if not actor.can("events"):
+        st.caption("Analysts and admins can add, change and remove events.")
+        return
     editable = [e for e in every if e.name not in fixed]
     chosen = st.selectbox("Event to edit", [NEW, *[e.name for e in editable]], key="event_edit")
     current = next((e for e in editable if e.name == chosen), None)
@@ -84,7 +88,9 @@ def manage(ctx: context.Context) -> None:
         scope = {dimension: value.strip()} if dimension != ANYWHERE and value.strip() else None
         try:
             event = kpis.make_event(name, day, description, scope)
-            kpis.save_event(ctx.store, event, replaces=current.name if current else None)
+            kpis.save_event(
+                ctx.store, event, replaces=current.name if current else None, actor=actor
+            )
         except (kpis.KpisError, ValueError) as exc:
             st.error(f"Not saved: {exc}")
         else:
@@ -98,7 +104,7 @@ def manage(ctx: context.Context) -> None:
             st.warning(f"Remove the event {current.name}? Comparisons around it go with it.")
             yes, no = st.columns(2)
             if yes.button("Yes, remove it", key="event_remove_confirm"):
-                kpis.delete_event(ctx.store, current.name)
+                kpis.delete_event(ctx.store, current.name, actor=actor)
                 del st.session_state["event_pending"]
                 st.session_state["event_message"] = f"Removed {current.name}."
                 context.invalidate()

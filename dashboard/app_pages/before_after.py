@@ -19,8 +19,8 @@ import datetime as dt
 import streamlit as st
 
 import kpis
+from dashboard import auth, charts, context, events_editor, tables, url_state
 from dashboard import before_after_parts as parts
-from dashboard import charts, context, events_editor, tables, url_state
 from dashboard.format import day
 
 ctx = context.load()
@@ -179,5 +179,5 @@ if dimensions and scope is None:
 elif scope is not None:
     st.caption(f"This event concerns {scope[0]} {scope[1]} only.")
 
-with st.expander("Events: add, change or remove"):
+with st.expander("Events: add, change or remove" if auth.actor().can("events") else "Events"):
     events_editor.manage(ctx)

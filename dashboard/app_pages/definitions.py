@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import kpis
-from dashboard import context, events_editor, tables
+from dashboard import access_editor, context, events_editor, tables
 from kpis.definitions.methods import method_for
 
 ctx = context.load()
@@ -95,3 +95,5 @@ if events:
     events_editor.table(ctx, events, "the Before / after page")
 else:
     st.caption("No events yet: add them in kpis.yaml or on the Before / after page.")
+
+access_editor.manage()  # admins only: who has which role

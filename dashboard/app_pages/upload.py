@@ -18,12 +18,13 @@ import pandas as pd
 import streamlit as st
 
 import kpis
-from dashboard import context, mapping_editor, staging, tables
+from dashboard import auth, context, mapping_editor, staging, tables
 
 AUTO = "(recognise from the header)"
 
 ctx = context.load()
 definitions = ctx.definitions
+actor = auth.actor()  # passed to every change: the engine refuses what the role may not do
 limit = int(st.get_option("server.maxUploadSize"))
 
 st.title("Upload exports")
@@ -105,9 +106,11 @@ def _preview(upload: object, path: str) -> tuple[str, object, str | None, object
             profile_name = left.text_input(
                 "Save as mapping profile", placeholder="e.g. acme-helpdesk", key=f"name_{file_id}"
             )
-            if right.button("Save mapping", key=f"save_{file_id}", disabled=not profile_name):
+            if actor.can("mappings") and right.button(
+                "Save mapping", key=f"save_{file_id}", disabled=not profile_name
+            ):
                 try:
-                    kpis.save_mapping(ctx.store, profile_name, mapping)
+                    kpis.save_mapping(ctx.store, profile_name, mapping, actor=actor)
                     # Widgets of this run cannot change now: the next run selects it.
                     st.session_state[f"saved_{file_id}"] = profile_name.strip()
                     st.rerun()
@@ -164,7 +167,7 @@ if plans and st.button(
 
             try:
                 result = kpis.ingest_file(
-                    ctx.store, path, source, name, report, mapping, through=through
+                    ctx.store, path, source, name, report, mapping, through=through, actor=actor
                 )
                 results.append({"file": name, "result": result})
             except kpis.KpisError as exc:
@@ -218,8 +221,12 @@ tables.show(
         "rows_updated": "updated",
         "dropped_columns": "not stored",
         "data_through": st.column_config.DateColumn("export covers through"),
+        "uploaded_by": "loaded by",
+        "undone_by": "undone by",
     },
 )
+if not actor.can("undo"):
+    st.stop()
 
 loaded = history[history["status"] == "loaded"]
 latest = (
@@ -252,7 +259,9 @@ if pending is not None:
     yes, no = st.columns(2)
     if yes.button("Yes, remove it", type="primary", key="undo_confirm"):
         try:
-            st.session_state["undo_message"] = kpis.undo_upload(ctx.store, int(pending))
+            st.session_state["undo_message"] = kpis.undo_upload(
+                ctx.store, int(pending), actor=actor
+            )
         except kpis.KpisError as exc:
             st.session_state["undo_message"] = f"Not removed: {exc}"
         del st.session_state["undo_pending"]
