@@ -75,6 +75,7 @@ if TYPE_CHECKING:
     )
     from kpis.mix import volume_noun
     from kpis.periods import GRAINS, DateRange, Grain, iso_week, last_complete_week, week_of
+    from kpis.sharing import data_stamp, reading, writing
     from kpis.spreadsheet import neutralise, neutralise_cell, spreadsheet_csv
     from kpis.store import Store
     from kpis.summary import headline, method_note, missing_reason, verdict_sentence
@@ -120,6 +121,7 @@ _LOCATIONS = {
     "compute_window": "kpis.compute",
     "complete_through": "kpis.freshness",
     "coverage": "kpis.freshness",
+    "data_stamp": "kpis.sharing",
     "data_through": "kpis.freshness",
     "latest_complete_week": "kpis.freshness",
     "delete_event": "kpis.events",
@@ -146,6 +148,7 @@ _LOCATIONS = {
     "neutralise_cell": "kpis.spreadsheet",
     "parse_definitions": "kpis.definitions",
     "preview_file": "kpis.ingest",
+    "reading": "kpis.sharing",
     "rejected_rows": "kpis.ingest",
     "require": "kpis.access",
     "save_event": "kpis.events",
@@ -163,6 +166,7 @@ _LOCATIONS = {
     "weekly_trend": "kpis.variation",
     "weekly_variation": "kpis.variation",
     "windows_around_event": "kpis.compare",
+    "writing": "kpis.sharing",
     "year_earlier": "kpis.variation",
 }
 
@@ -222,6 +226,7 @@ __all__ = [
     "compute",
     "compute_window",
     "coverage",
+    "data_stamp",
     "data_through",
     "delete_event",
     "find_event",
@@ -248,6 +253,7 @@ __all__ = [
     "neutralise_cell",
     "parse_definitions",
     "preview_file",
+    "reading",
     "rejected_rows",
     "require",
     "save_event",
@@ -265,5 +271,6 @@ __all__ = [
     "weekly_trend",
     "weekly_variation",
     "windows_around_event",
+    "writing",
     "year_earlier",
 ]

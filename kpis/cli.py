@@ -24,6 +24,7 @@ from kpis.database_open import damage
 from kpis.definitions import Definitions, load_definitions
 from kpis.errors import DefinitionError, KpisError, UsageError
 from kpis.periods import parse_date, parse_range
+from kpis.sharing import reading, writing
 from kpis.store import Store
 
 # Commands import what they use when they run: loading files needs neither pandas'
@@ -207,8 +208,10 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 def _with_store(definitions: Definitions, args: argparse.Namespace) -> int:
     # Reading commands open the file read-only: they work on a file this user cannot write,
-    # and several of them can read at once.
-    with Store(args.db, definitions, read_only=args.command in READ_COMMANDS) as store:
+    # and several of them (and the dashboard) can read at once. Every command queues for the
+    # file (kpis.sharing) instead of failing while another process uses it.
+    opened = reading if args.command in READ_COMMANDS else writing
+    with opened(args.db, definitions) as store:
         if args.command == "ingest":
             return _ingest(store, args)
         if args.command == "compute":

@@ -22,6 +22,7 @@ from kpis.definitions import Definitions, Source
 from kpis.errors import StoreError
 
 SCHEMA_VERSION = 1
+HELD_PREFIX = "upload-"  # a dashboard session's upload between calls (dashboard.staging)
 META = "_kpis_meta"
 UPLOADS = "_kpis_uploads"
 REJECTS = "_kpis_rejects"
@@ -120,10 +121,11 @@ class Store:
                 if not self.staging_dir.exists():
                     self.staging_dir.mkdir()
                     made.insert(0, self.staging_dir)
-                # The file lock is ours now: whatever is left in staging was left by a process
-                # that died mid-upload (its transaction was never committed), so it can go.
+                # The file is ours alone now (kpis.sharing): what a load staged and left was
+                # left by a process that died mid-upload, so it can go. A dashboard session's
+                # upload waiting for its preview or load is not a load's, and stays.
                 for leftover in self.staging_dir.iterdir():
-                    if leftover.is_file():
+                    if leftover.is_file() and not leftover.name.startswith(HELD_PREFIX):
                         leftover.unlink(missing_ok=True)
             database_open.lock_down(self._connection, self.path, self.staging_dir)
         except duckdb.Error as exc:

@@ -10,11 +10,13 @@ import re
 from pathlib import Path
 
 from kpis import database_file
+from kpis.access import Actor, require
 from kpis.definitions import Definitions
 from kpis.demo.exports import COLUMNS, write_exports
 from kpis.demo.generate import END, EVENT, START, generate
 from kpis.errors import StoreError
 from kpis.ingest import IngestResult, ingest_file
+from kpis.sharing import alone, writing
 from kpis.store import UPLOADS, Store
 
 __all__ = ["END", "EVENT", "START", "build_demo", "load_demo", "write_sample_exports"]
@@ -39,7 +41,7 @@ def build_demo(
     # (`--db export.csv demo --force` must not delete the export).
     database_file.check(db_path, read_only=False, replace=True)
     if db_path.exists() and not force:
-        with Store(db_path, definitions) as store:
+        with writing(db_path, definitions) as store:
             names = [
                 row[0]
                 for row in store.cursor()
@@ -67,8 +69,9 @@ def build_demo(
         with Store(building, definitions) as store:
             results = [ingest_file(store, path) for path in paths]
             store.cursor().execute("CHECKPOINT")
-        _remove(db_path)
-        building.replace(db_path)
+        with alone(db_path):  # readers and writers elsewhere wait; none sees half of it
+            _remove(db_path)
+            building.replace(db_path)
     finally:
         _remove(building)
     return results
@@ -85,6 +88,11 @@ def _remove(database: Path) -> None:
         staging.rmdir()
 
 
-def load_demo(store: Store, sample_dir: Path) -> list[IngestResult]:
-    """Generate the sample exports and load them, month by month, into an open store."""
-    return [ingest_file(store, path) for path in write_sample_exports(sample_dir)]
+def load_demo(store: Store, sample_dir: Path, actor: Actor | None = None) -> list[IngestResult]:
+    """Generate the sample exports and load them, month by month, into an open store.
+
+    `actor` is who asked (the dashboard's user): a role that may not upload is refused.
+    """
+    if actor is not None:
+        require(actor, "upload")
+    return [ingest_file(store, path, actor=actor) for path in write_sample_exports(sample_dir)]
