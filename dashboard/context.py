@@ -1,15 +1,22 @@
-"""What every page needs: the definitions, the one Store of the process, cached results.
+"""What every page needs: the definitions, the database for this run, cached results.
 
-The Store (one DuckDB connection for the whole process) is a cached resource; results are
-cached data keyed by the store's data version, so they are recomputed only after an upload
-or an undo, and by the definitions' file time, so editing kpis.yaml shows at once. Pages
-call these functions and `kpis`, never SQL.
+The dashboard never keeps the database file open: other processes (a `kpis ingest` from a
+script, the Monday report's cron job) need it too. A page run opens it read-only the first
+time it needs data and closes it when the run ends (kpis.sharing); an upload, undo or event
+change takes it alone for that change only. Results are cached data keyed by a stamp of the
+file (its size and time, taken without opening it), so a page whose results are cached does
+not open the file at all, and a load from anywhere shows at the next interaction; and by the
+definitions' file time, so editing kpis.yaml shows at once. Pages call these functions and
+`kpis`, never SQL.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,13 +29,46 @@ DEFAULT_DB = "data/ops.duckdb"
 DEFAULT_CONFIG = "kpis.yaml"
 
 
+_RUN = threading.local()  # the read this page run holds, if it has needed data yet
+
+
 @dataclass(frozen=True)
 class Context:
-    """The definitions and store of this run, plus the key that versions cached results."""
+    """The definitions and database of this run, plus the key that versions cached results."""
 
     definitions: kpis.Definitions
-    store: kpis.Store
+    db: Path
     version: tuple[object, ...]
+
+    @property
+    def store(self) -> kpis.Store:
+        """The database, read-only, for the rest of this page run (opened on first use)."""
+        held: tuple[Path, kpis.Store] | None = getattr(_RUN, "store", None)
+        if held is not None and held[0] == self.db:
+            return held[1]
+        release()
+        reads = ExitStack()
+        store = reads.enter_context(kpis.reading(self.db, self.definitions))
+        _RUN.store, _RUN.reads = (self.db, store), reads
+        return store
+
+    @contextmanager
+    def writing(self) -> Iterator[kpis.Store]:
+        """The database alone, writable, for one change; cached results are dropped after."""
+        release()  # this run's read would make the change wait for itself
+        try:
+            with kpis.writing(self.db, self.definitions) as store:
+                yield store
+        finally:
+            invalidate()
+
+
+def release() -> None:
+    """End this run's read of the database (dashboard.errors.run calls it after each page)."""
+    reads: ExitStack | None = getattr(_RUN, "reads", None)
+    _RUN.store = _RUN.reads = None
+    if reads is not None:
+        reads.close()
 
 
 def settings() -> tuple[Path, Path]:
@@ -44,9 +84,17 @@ def _definitions(path: str, modified: float) -> kpis.Definitions:
     return kpis.load_definitions(path)
 
 
-@st.cache_resource(show_spinner=False)
-def _store(path: str, _definitions: kpis.Definitions) -> kpis.Store:
-    return kpis.Store(path, _definitions)
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _prepared(path: str, modified: float, _definitions: kpis.Definitions) -> bool:
+    """Create the database, or the tables new definitions need, once per kpis.yaml version.
+
+    A read-only database (or folder) is left as it is: reading it says what it lacks.
+    """
+    db = Path(path)
+    if db.exists() and not os.access(db, os.W_OK):
+        return False
+    with kpis.writing(db, _definitions):
+        return True
 
 
 def load() -> Context:
@@ -55,10 +103,10 @@ def load() -> Context:
     try:
         modified = config.stat().st_mtime if config.exists() else 0.0
         definitions = _definitions(str(config), modified)
-        store = _store(str(db.resolve()), definitions)
-        store.reload(definitions)
-        # The path is part of the key: two databases can be at the same upload count.
-        version = (str(db.resolve()), *store.data_version(), modified)
+        path = db.resolve()
+        _prepared(str(path), modified, definitions)
+        # The path is part of the key: two databases can have the same stamp.
+        version = (str(path), *kpis.data_stamp(path), modified)
     except kpis.DefinitionError as exc:
         st.error(f"**{config} cannot be used.** Fix these problems and reload the page.")
         st.code("\n".join(str(p) for p in exc.problems) or str(exc), language=None)
@@ -66,7 +114,7 @@ def load() -> Context:
     except kpis.KpisError as exc:
         st.error(str(exc))
         st.stop()
-    return Context(definitions, store, version)
+    return Context(definitions, path, version)
 
 
 def invalidate() -> None:
@@ -119,7 +167,13 @@ def comparison(
 
 def events(ctx: Context) -> list[kpis.Event]:
     """kpis.yaml's events and those added on the Before / after page."""
-    return kpis.all_events(ctx.store)
+    return _events(ctx, ctx.version)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _events(_ctx: Context, version: tuple[object, ...]) -> list[kpis.Event]:
+    # Cached like the results: an event change writes the file, which changes the version.
+    return kpis.all_events(_ctx.store)
 
 
 def data_through(ctx: Context) -> dt.date | None:
@@ -137,14 +191,19 @@ def require_data(ctx: Context) -> pd.DataFrame:
         "**No data yet.** Load the demo data to look around, or upload your first export "
         "(CSV files from your CRM, helpdesk, e-commerce or warehouse tools)."
     )
+    from dashboard import auth  # here: auth reads the context too
+
+    actor = auth.actor()
+    if not actor.can("upload"):
+        st.caption("An analyst of your team can load the first exports.")
+        st.stop()
     left, right = st.columns(2)
     if left.button("Load the demo data", type="primary", key="load_demo"):
         with st.spinner("Generating a year of sample exports and loading them..."):
             from kpis.demo import load_demo  # only here: the generator is not every page's cost
 
-            db, _ = settings()
-            load_demo(ctx.store, db.parent / "sample")
-        invalidate()
+            with ctx.writing() as store:
+                load_demo(store, ctx.db.parent / "sample", actor=actor)
         st.rerun()
     right.page_link("app_pages/upload.py", label="Upload an export", icon=":material/upload:")
     st.stop()

@@ -18,6 +18,7 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 import kpis
+from dashboard import context
 
 log = logging.getLogger("dashboard")
 if not log.handlers:  # the module is imported once per process, but be sure of it
@@ -37,7 +38,11 @@ def run(page: StreamlitPage) -> None:
     Streamlit's stop and rerun signals derive from BaseException and pass through.
     """
     try:
-        page.run()
+        try:
+            page.run()
+        finally:
+            # The database is read for one page run only: other processes may need it.
+            context.release()
     except kpis.KpisError as exc:
         st.error(str(exc))
     except Exception:

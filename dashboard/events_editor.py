@@ -88,9 +88,10 @@ def manage(ctx: context.Context) -> None:
         scope = {dimension: value.strip()} if dimension != ANYWHERE and value.strip() else None
         try:
             event = kpis.make_event(name, day, description, scope)
-            kpis.save_event(
-                ctx.store, event, replaces=current.name if current else None, actor=actor
-            )
+            with ctx.writing() as store:
+                kpis.save_event(
+                    store, event, replaces=current.name if current else None, actor=actor
+                )
         except (kpis.KpisError, ValueError) as exc:
             st.error(f"Not saved: {exc}")
         else:
@@ -104,7 +105,8 @@ def manage(ctx: context.Context) -> None:
             st.warning(f"Remove the event {current.name}? Comparisons around it go with it.")
             yes, no = st.columns(2)
             if yes.button("Yes, remove it", key="event_remove_confirm"):
-                kpis.delete_event(ctx.store, current.name, actor=actor)
+                with ctx.writing() as store:
+                    kpis.delete_event(store, current.name, actor=actor)
                 del st.session_state["event_pending"]
                 st.session_state["event_message"] = f"Removed {current.name}."
                 context.invalidate()

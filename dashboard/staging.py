@@ -3,8 +3,9 @@
 Exports hold personal data (names, e-mails). Streamlit keeps an uploaded file's bytes in
 memory between interactions anyway, so the Upload page writes it beside the database (the
 one folder the engine may read from) only for a preview or a load, and deletes it right
-after. A file outlives its call only if the process dies mid-call; the Store deletes those
-when it opens, and `sweep` when the Upload page runs.
+after. A file outlives its call only if the process dies mid-call; `sweep` deletes those
+when the Upload page runs (a Store leaves files of this prefix alone: other processes open
+the database while a session's file waits for its load).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import kpis
+from kpis.store import HELD_PREFIX
 
-PREFIX = "upload-"
+PREFIX = HELD_PREFIX
 
 # The files some session of this process is using now, so that another session's sweep
 # leaves them alone however long a load takes (the engine checks at the end of a load that

@@ -68,9 +68,11 @@ def _checked(path: str, source: str | None, name: str, mapping: object, file_id:
     cache = st.session_state.setdefault("upload_checks", {})
     if key not in cache:
         cache.clear() if len(cache) > 20 else None
-        cache[key] = kpis.preview_file(
-            ctx.store, path, source, name, mapping=mapping, check_rows=True
-        )
+        # A rolled-back load still needs the file alone, for as long as the check takes.
+        with ctx.writing() as store:
+            cache[key] = kpis.preview_file(
+                store, path, source, name, mapping=mapping, check_rows=True
+            )
     return cache[key]
 
 
@@ -110,7 +112,8 @@ def _preview(upload: object, path: str) -> tuple[str, object, str | None, object
                 "Save mapping", key=f"save_{file_id}", disabled=not profile_name
             ):
                 try:
-                    kpis.save_mapping(ctx.store, profile_name, mapping, actor=actor)
+                    with ctx.writing() as store:
+                        kpis.save_mapping(store, profile_name, mapping, actor=actor)
                     # Widgets of this run cannot change now: the next run selects it.
                     st.session_state[f"saved_{file_id}"] = profile_name.strip()
                     st.rerun()
@@ -166,9 +169,10 @@ if plans and st.button(
                 bar.progress(min(max(fraction, 0.0), 1.0), text=f"{name}: {stage}")
 
             try:
-                result = kpis.ingest_file(
-                    ctx.store, path, source, name, report, mapping, through=through, actor=actor
-                )
+                with ctx.writing() as store:  # alone on the file for this one load
+                    result = kpis.ingest_file(
+                        store, path, source, name, report, mapping, through=through, actor=actor
+                    )
                 results.append({"file": name, "result": result})
             except kpis.KpisError as exc:
                 results.append({"file": name, "error": str(exc)})
@@ -259,9 +263,10 @@ if pending is not None:
     yes, no = st.columns(2)
     if yes.button("Yes, remove it", type="primary", key="undo_confirm"):
         try:
-            st.session_state["undo_message"] = kpis.undo_upload(
-                ctx.store, int(pending), actor=actor
-            )
+            with ctx.writing() as store:
+                st.session_state["undo_message"] = kpis.undo_upload(
+                    store, int(pending), actor=actor
+                )
         except kpis.KpisError as exc:
             st.session_state["undo_message"] = f"Not removed: {exc}"
         del st.session_state["undo_pending"]
