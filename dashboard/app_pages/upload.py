@@ -67,7 +67,8 @@ def _checked(path: str, source: str | None, name: str, mapping: object, file_id:
     key = ("checked", file_id, source, repr(mapping), ctx.version)
     cache = st.session_state.setdefault("upload_checks", {})
     if key not in cache:
-        cache.clear() if len(cache) > 20 else None
+        if len(cache) > 20:  # a statement, not an expression: Streamlit would show its None
+            cache.clear()
         # A rolled-back load still needs the file alone, for as long as the check takes.
         with ctx.writing() as store:
             cache[key] = kpis.preview_file(

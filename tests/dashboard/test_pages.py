@@ -355,6 +355,9 @@ def test_the_preview_counts_rejections_and_the_load_offers_them_as_csv(
     assert any(
         "97 rows (97 new, 0 updated, 0 unchanged), 3 rejected" in s.value for s in app.success
     )
+    # No stray value on the page: Streamlit's magic showed "None" for a bare expression.
+    shown = [*app.code, *app.markdown, *app.text, *app.get("json")]
+    assert "None" not in [str(element.value).strip().strip("`") for element in shown]
     reasons = app.dataframe[0].value
     assert reasons.to_dict("records") == [
         {
