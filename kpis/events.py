@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from pydantic import ValidationError
 
 from kpis.access import Actor, recorded, require
 from kpis.definitions import Event
 from kpis.errors import UsageError
-from kpis.store import EVENTS, Store
+from kpis.store import EVENT_LOG, EVENTS, Store
 
 
 def make_event(
@@ -79,12 +80,16 @@ def save_event(
         taken = cur.execute(f"SELECT 1 FROM {EVENTS} WHERE name = ?", [name]).fetchone()
         if taken is not None:
             raise UsageError(f"there is already an event called {name!r}")
+        now = dt.datetime.now()
         cur.execute(
             f"INSERT INTO {EVENTS} (name, day, description, scope, saved_at, changed_by) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             [name, event.date, event.description, json.dumps(event.scope) if event.scope else None,
-             dt.datetime.now(), recorded(actor)],
+             now, recorded(actor)],
         )  # fmt: skip
+        if replaces is not None and replaces != name:
+            _log(cur, now, "renamed", replaces, actor)
+        _log(cur, now, "changed" if replaces is not None else "added", name, actor)
 
 
 def delete_event(store: Store, name: str, actor: Actor | None = None) -> None:
@@ -96,3 +101,30 @@ def delete_event(store: Store, name: str, actor: Actor | None = None) -> None:
         if cur.execute(f"SELECT 1 FROM {EVENTS} WHERE name = ?", [name]).fetchone() is None:
             raise UsageError(f"there is no saved event called {name!r}")
         cur.execute(f"DELETE FROM {EVENTS} WHERE name = ?", [name])
+        # The row goes, so who removed it is kept in the log (an e-mail only, as elsewhere).
+        _log(cur, dt.datetime.now(), "removed", name, actor)
+
+
+def _log(cur: Any, at: dt.datetime, action: str, name: str, actor: Actor | None) -> None:
+    cur.execute(
+        f"INSERT INTO {EVENT_LOG} (happened_at, action, name, changed_by) VALUES (?, ?, ?, ?)",
+        [at, action, name, recorded(actor)],
+    )
+
+
+def event_log(store: Store) -> list[tuple[dt.datetime, str, str, str | None]]:
+    """Who added, changed, renamed or removed which saved event, newest first."""
+    tables = {
+        r[0] for r in store.cursor().execute("SELECT table_name FROM duckdb_tables()").fetchall()
+    }
+    if EVENT_LOG not in tables:  # a database no one has written since the log came
+        return []
+    rows = (
+        store.cursor()
+        .execute(
+            f"SELECT happened_at, action, name, changed_by FROM {EVENT_LOG} "
+            "ORDER BY happened_at DESC, rowid DESC"
+        )
+        .fetchall()
+    )
+    return [(r[0], str(r[1]), str(r[2]), r[3]) for r in rows]

@@ -28,6 +28,7 @@ UPLOADS = "_kpis_uploads"
 REJECTS = "_kpis_rejects"
 MAPPINGS = "_kpis_mappings"
 EVENTS = "_kpis_events"
+EVENT_LOG = "_kpis_event_log"  # who saved, renamed or removed which event, and when
 AUTHORS = [(UPLOADS, "uploaded_by"), (UPLOADS, "undone_by"), (EVENTS, "changed_by"),
            (MAPPINGS, "changed_by")]  # fmt: skip
 SQL_TYPES = {
@@ -191,6 +192,10 @@ class Store:
                 f"CREATE TABLE IF NOT EXISTS {EVENTS} (name VARCHAR PRIMARY KEY, "
                 "day DATE NOT NULL, description VARCHAR, scope VARCHAR, "
                 "saved_at TIMESTAMP NOT NULL)"
+            )
+            con.execute(
+                f"CREATE TABLE IF NOT EXISTS {EVENT_LOG} (happened_at TIMESTAMP NOT NULL, "
+                "action VARCHAR NOT NULL, name VARCHAR NOT NULL, changed_by VARCHAR)"
             )
             # Who loaded or undid an upload, who last saved an event or a mapping profile: an
             # e-mail only (kpis.access). Added later: older databases get the columns here.

@@ -16,6 +16,7 @@ from kpis import (
     MappingProfile,
     PermissionDenied,
     Store,
+    all_events,
     delete_event,
     ingest_file,
     save_event,
@@ -23,6 +24,7 @@ from kpis import (
     undo_upload,
     uploads,
 )
+from kpis.events import event_log
 from kpis.store import EVENTS, MAPPINGS, UPLOADS
 from tests.conftest import WriteCsv, snapshot
 from tests.ingest.test_transactions import HEADER, WEEK1, WEEK2
@@ -100,6 +102,26 @@ def test_events_and_mappings_keep_who_saved_them_last(loaded: Store) -> None:
     assert cur.execute(f"SELECT name, changed_by FROM {MAPPINGS}").fetchall() == [
         ("acme", "ana@example.com")
     ]
+
+
+def test_who_removed_an_event_is_kept_although_the_event_goes(loaded: Store) -> None:
+    """Removing deletes the event's row, and its changed_by with it: the log keeps who did it."""
+    save_event(
+        loaded, Event(name="renamed", date=dt.date(2026, 1, 6)), replaces="kept", actor=OTHER
+    )
+    delete_event(loaded, "renamed", actor=ANALYST)
+    assert all_events(loaded) == [e for e in all_events(loaded) if e.name != "renamed"]
+    log = [(action, name, by) for _, action, name, by in event_log(loaded)]
+    assert log == [
+        ("removed", "renamed", "ana@example.com"),
+        ("changed", "renamed", "bob@example.com"),
+        ("renamed", "kept", "bob@example.com"),
+        ("added", "kept", "ana@example.com"),
+    ]
+    before = snapshot(loaded)
+    with pytest.raises(PermissionDenied):
+        delete_event(loaded, "kept", actor=VIEWER)
+    assert snapshot(loaded) == before  # a refused removal logs nothing either
 
 
 def test_an_older_database_without_the_columns_keeps_working(
