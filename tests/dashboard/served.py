@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -50,16 +50,26 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(db: Path, folder: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`streamlit run dashboard/app.py` on `db` (its log in `folder`): its URL and process."""
-    port = _free_port()
-    env = {**os.environ, "KPIS_DB": str(db), "KPIS_CONFIG": str(CONFIG)}
+def serve(
+    db: Path,
+    folder: Path,
+    port: int | None = None,
+    args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`streamlit run dashboard/app.py` on `db` (its log in `folder`): its URL and process.
+
+    `port` when the caller needs the URL beforehand (a login's redirect URI); `args` and `env`
+    are added to the command line and the environment.
+    """
+    port = port or _free_port()
+    env = {**os.environ, "KPIS_DB": str(db), "KPIS_CONFIG": str(CONFIG), **(env or {})}
     log = (folder / "streamlit.log").open("w")
     process = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
             "--server.port", str(port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false",
+            "--browser.gatherUsageStats", "false", *args,
         ],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip

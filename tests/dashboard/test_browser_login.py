@@ -7,20 +7,14 @@ signs in on the provider's form, exactly as a person would with the team's provi
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import kpis
-from tests.conftest import CONFIG, ROOT
-from tests.dashboard.served import MARKS, READY, _free_port
+from tests.dashboard.served import MARKS, READY, _free_port, serve
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider, running
 
 pytestmark = MARKS
@@ -47,37 +41,10 @@ def served(
             f'client_secret = "{CLIENT_SECRET}"\n'
             f'server_metadata_url = "{provider.issuer}/.well-known/openid-configuration"\n'
         )
-        env = {**os.environ, "KPIS_DB": str(db), "KPIS_CONFIG": str(CONFIG),
-               "KPIS_ACCESS": str(folder / "access.yaml")}  # fmt: skip
-        log = (folder / "streamlit.log").open("w")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--secrets.files", str(folder / "secrets.toml")],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            _wait_until_up(url, process, folder)
+        access = {"KPIS_ACCESS": str(folder / "access.yaml")}
+        login = ["--server.address", "127.0.0.1", "--secrets.files", str(folder / "secrets.toml")]
+        with serve(db, folder, port, login, access) as (_, _process):
             yield url, db, provider
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
-            log.close()
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], folder: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"streamlit did not start:\n{(folder / 'streamlit.log').read_text()}")
-            time.sleep(0.3)
 
 
 def _log_in(page: object, url: str, email: str) -> None:
