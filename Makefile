@@ -11,6 +11,7 @@ PORT ?= 8501
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/python -m kpis.catalog compile
 	touch $@
 
 setup: $(VENV)/.installed

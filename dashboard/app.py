@@ -10,34 +10,39 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import auth, errors
+from dashboard import auth, errors, language
+from kpis.i18n import _
 
-st.set_page_config(page_title="Operations KPIs", page_icon=":material/monitoring:", layout="wide")
+lang = language.choose()  # first: every text below, the tab's title too, is in that language
+st.set_page_config(
+    page_title=_("Operations KPIs"), page_icon=":material/monitoring:", layout="wide"
+)
 actor = auth.gate()
+language.switch(lang)
 
 pages = [
     st.Page(
         "app_pages/weekly.py",
-        title="Weekly review",
+        title=_("Weekly review"),
         icon=":material/calendar_view_week:",
         default=True,
     ),
     st.Page(
         "app_pages/before_after.py",
-        title="Before / after",
+        title=_("Before / after"),
         icon=":material/compare_arrows:",
         url_path="before-after",
     ),
     st.Page(
         "app_pages/explorer.py",
-        title="KPI explorer",
+        title=_("KPI explorer"),
         icon=":material/query_stats:",
         url_path="explorer",
     ),
-    st.Page("app_pages/upload.py", title="Upload", icon=":material/upload:", url_path="upload"),
+    st.Page("app_pages/upload.py", title=_("Upload"), icon=":material/upload:", url_path="upload"),
     st.Page(
         "app_pages/definitions.py",
-        title="Definitions",
+        title=_("Definitions"),
         icon=":material/menu_book:",
         url_path="definitions",
     ),

@@ -24,6 +24,7 @@ import pandas as pd
 import streamlit as st
 
 import kpis
+from kpis import i18n
 
 DEFAULT_DB = "data/ops.duckdb"
 DEFAULT_CONFIG = "kpis.yaml"
@@ -80,7 +81,8 @@ def settings() -> tuple[Path, Path]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _definitions(path: str, modified: float) -> kpis.Definitions:
+def definitions_cached(path: str, modified: float) -> kpis.Definitions:
+    """kpis.yaml, read once per version of the file."""
     return kpis.load_definitions(path)
 
 
@@ -102,11 +104,12 @@ def load() -> Context:
     db, config = settings()
     try:
         modified = config.stat().st_mtime if config.exists() else 0.0
-        definitions = _definitions(str(config), modified)
+        definitions = definitions_cached(str(config), modified)
         path = db.resolve()
         _prepared(str(path), modified, definitions)
-        # The path is part of the key: two databases can have the same stamp.
-        version = (str(path), *kpis.data_stamp(path), modified)
+        # The path is part of the key: two databases can have the same stamp. The language is
+        # too: a cached result may hold text for people (a note, a reason).
+        version = (str(path), *kpis.data_stamp(path), modified, i18n.language())
     except kpis.DefinitionError as exc:
         st.error(f"**{config} cannot be used.** Fix these problems and reload the page.")
         st.code("\n".join(str(p) for p in exc.problems) or str(exc), language=None)

@@ -173,7 +173,7 @@ _LOCATIONS = {
 
 def __getattr__(name: str) -> Any:
     if name not in _LOCATIONS:
-        raise AttributeError(f"module 'kpis' has no attribute {name!r}")
+        raise AttributeError(f"module 'kpis' has no attribute {name!r}")  # i18n: ok (Python's own)
     value = getattr(importlib.import_module(_LOCATIONS[name]), name)
     globals()[name] = value
     return value

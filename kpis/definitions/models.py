@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kpis.definitions.limits import DateBounds, Limits
+from kpis.i18n import LANGUAGES, supported
 
 ColumnType = Literal["string", "integer", "number", "decimal", "boolean", "date", "timestamp"]
 SourceKind = Literal["events", "snapshot"]
@@ -208,10 +209,24 @@ def _text(value: Any) -> Any:
 
 
 class Calendar(Strict):
-    """How days group into periods: ISO weeks (Monday) in one time zone."""
+    """How days group into periods: ISO weeks (Monday) in one time zone; the default language.
+
+    `locale` (en, fr, fr_FR, ...) is the language used when the reader's own is not known: no
+    `?lang=` or browser language in the dashboard, no --lang, KPIS_LANG or LANG in the CLI.
+    """
 
     week_start: Literal["monday"] = "monday"
     timezone: str = "Europe/Paris"
+    locale: str | None = Field(default=None, max_length=40)
+
+    @field_validator("locale")
+    @classmethod
+    def _spoken(cls, value: str | None) -> str | None:
+        if value is not None and supported(value) is None:
+            raise ValueError(
+                f"unknown language {value!r} (use {' or '.join(LANGUAGES)}, e.g. fr_FR or en)"
+            )
+        return value
 
     @field_validator("timezone")
     @classmethod
