@@ -28,6 +28,8 @@ from typing import Literal, get_args
 
 from kpis.definitions.yaml_lines import parse_lined_yaml
 from kpis.errors import DefinitionError, PermissionDenied, Problem, UsageError
+from kpis.formatting import number
+from kpis.i18n import N_, _
 
 Role = Literal["viewer", "analyst", "admin"]
 Action = Literal["upload", "undo", "events", "mappings", "roles"]
@@ -41,11 +43,17 @@ NEEDS: dict[Action, Role] = {
     "roles": "admin",
 }
 _WORDS: dict[Action, str] = {
-    "upload": "load files",
-    "undo": "undo uploads",
-    "events": "add, change or remove events",
-    "mappings": "save mapping profiles",
-    "roles": "assign roles",
+    "upload": N_("load files"),
+    "undo": N_("undo uploads"),
+    "events": N_("add, change or remove events"),
+    "mappings": N_("save mapping profiles"),
+    "roles": N_("assign roles"),
+}
+# A role as a word in a sentence (the access file itself keeps viewer, analyst and admin).
+_ROLE_WORDS: dict[Role, str] = {
+    "viewer": N_("viewer"),
+    "analyst": N_("analyst"),
+    "admin": N_("admin"),
 }
 DEFAULT_FILE = "access.yaml"
 MAX_ENTRIES = 10_000
@@ -66,7 +74,7 @@ class Actor:
 
     @property
     def name(self) -> str:
-        return self.email or "the local user"
+        return self.email or _("the local user")
 
 
 LOCAL = Actor(None, "admin")  # the CLI, scripts and the dashboard in local mode: trusted
@@ -77,8 +85,12 @@ def require(actor: Actor | None, action: Action) -> Actor:
     who = LOCAL if actor is None else actor
     if not who.can(action):
         raise PermissionDenied(
-            f"{who.name} is a {who.role} and may not {_WORDS[action]}; ask an admin for the "
-            f"{NEEDS[action]} role"
+            _("{name} is a {role} and may not {action}; ask an admin for the {needed} role").format(
+                name=who.name,
+                role=_(_ROLE_WORDS[who.role]),
+                action=_(_WORDS[action]),
+                needed=_(_ROLE_WORDS[NEEDS[action]]),
+            )
         )
     return who
 
@@ -134,7 +146,9 @@ def load_access(path: str | Path) -> Access:
     except FileNotFoundError:
         return Access()
     except (OSError, UnicodeDecodeError) as exc:
-        raise DefinitionError(f"{path}: cannot be read ({exc})") from None
+        raise DefinitionError(
+            _("{file}: cannot be read ({reason})").format(file=path, reason=exc)
+        ) from None
     return parse_access(text, str(path))
 
 
@@ -148,38 +162,50 @@ def parse_access(text: str, file: str) -> Access:
         problems.append(Problem(file, doc.line_of(path), ".".join(map(str, path)), message, hint))
 
     if not isinstance(data, dict):
-        problem((), "must be a mapping with users:, domains: and claim:")
-        raise DefinitionError(f"{file} cannot be used", problems)
+        problem((), _("must be a mapping with users:, domains: and claim:"))
+        raise DefinitionError(_("{file} cannot be used").format(file=file), problems)
     for key in data:
         if key not in ("users", "domains", "claim"):
-            problem((key,), "is not a setting of the access file", "use users, domains or claim")
+            problem(
+                (key,),
+                _("is not a setting of the access file"),
+                _("use users, domains or claim"),
+            )
     claim = data.get("claim")
     if claim is not None and not (isinstance(claim, str) and _CLAIM.match(claim)):
-        problem(("claim",), "must be the name of an ID-token claim, such as roles or groups")
+        problem(("claim",), _("must be the name of an ID-token claim, such as roles or groups"))
     tables: dict[str, dict[str, Role]] = {}
-    sections = (("users", _EMAIL, "an e-mail"), ("domains", _DOMAIN, "a domain"))
+    sections = (("users", _EMAIL, N_("an e-mail")), ("domains", _DOMAIN, N_("a domain")))
     for section, pattern, what in sections:
         entries = data.get(section) or {}
         tables[section] = {}
         if not isinstance(entries, dict):
-            problem((section,), f"must map {what} to a role, one a line")
+            problem((section,), _("must map {what} to a role, one a line").format(what=_(what)))
             continue
         if len(entries) > MAX_ENTRIES:
-            problem((section,), f"has more than {MAX_ENTRIES:,} lines", "use domains or a claim")
+            problem(
+                (section,),
+                _("has more than {count} lines").format(count=number(MAX_ENTRIES, 0)),
+                _("use domains or a claim"),
+            )
             continue
         for name, role in entries.items():
             where = (section, name)
             key = str(name).strip().lower()
             if not pattern.match(key):
-                problem(where, f"is not {what}")
+                problem(where, _("is not {what}").format(what=_(what)))
             elif role not in ROLES:
-                problem(where, f"has role {str(role)[:40]!r}", "use viewer, analyst or admin")
+                problem(
+                    where,
+                    _("has role {role}").format(role=repr(str(role)[:40])),
+                    _("use viewer, analyst or admin"),
+                )
             elif key in tables[section]:
-                problem(where, "is listed twice (names are compared in lower case)")
+                problem(where, _("is listed twice (names are compared in lower case)"))
             else:
                 tables[section][key] = role
     if problems:
-        raise DefinitionError(f"{file} cannot be used", problems)
+        raise DefinitionError(_("{file} cannot be used").format(file=file), problems)
     return Access(tables["users"], tables["domains"], claim)
 
 
@@ -199,17 +225,21 @@ def assign(path: str | Path, actor: Actor | None, email: str, role: Role | None)
     who = require(actor, "roles")
     key = email.strip().lower()
     if not _EMAIL.match(key):
-        raise UsageError(f"{email[:80]!r} is not an e-mail address")
+        raise UsageError(_("{email} is not an e-mail address").format(email=repr(email[:80])))
     if who.email is not None and key == who.email.strip().lower():
-        raise UsageError("you cannot change your own role; ask another admin")
+        raise UsageError(_("you cannot change your own role; ask another admin"))
     path = Path(path)
     current = load_access(path)
     users = dict(current.users)
     if role is None:
         if users.pop(key, None) is None:
-            raise UsageError(f"{key} has no line of their own in {path.name}")
+            raise UsageError(
+                _("{email} has no line of their own in {file}").format(email=key, file=path.name)
+            )
     elif role not in ROLES:
-        raise UsageError(f"{role!r} is not a role; use viewer, analyst or admin")
+        raise UsageError(
+            _("{role} is not a role; use viewer, analyst or admin").format(role=repr(role))
+        )
     else:
         users[key] = role
     updated = Access(users, current.domains, current.claim)

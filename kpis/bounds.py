@@ -13,6 +13,8 @@ import datetime as dt
 
 from kpis.definitions import Limits
 from kpis.errors import UsageError
+from kpis.formatting import number
+from kpis.i18n import N_, _
 from kpis.periods import DateRange, Grain, grain_start, next_start
 from kpis.store import Store, quote
 
@@ -20,11 +22,11 @@ from kpis.store import Store, quote
 # 9999: a request reaching beyond them is clamped to the data whatever its size.
 CALENDAR = DateRange(dt.date(1000, 1, 1), dt.date(9000, 12, 31))
 _GRAIN_WORDS = {
-    "day": "daily",
-    "week": "weekly",
-    "month": "monthly",
-    "quarter": "quarterly",
-    None: "",
+    "day": N_("daily periods"),
+    "week": N_("weekly periods"),
+    "month": N_("monthly periods"),
+    "quarter": N_("quarterly periods"),
+    None: N_("periods"),
 }
 
 
@@ -98,21 +100,41 @@ def check_periods(window: DateRange, grain: Grain | None, limits: Limits) -> Non
     """Refuse a window of more periods than limits.max_periods, saying what to do."""
     count = period_count(window, grain)
     if count > limits.max_periods or not _inside_calendar(window):
-        hint = "choose a coarser grain or a shorter range" if grain else "choose a shorter range"
+        hint = (
+            _("choose a coarser grain or a shorter range") if grain else _("choose a shorter range")
+        )
         raise UsageError(
-            f"{window} is {count:,} {_GRAIN_WORDS[grain]} periods, more than the "
-            f"{limits.max_periods:,} one request may compute (limits: max_periods in "
-            f"kpis.yaml): {hint}".replace("  ", " ")
+            _(
+                "{window} is {count} {periods}, more than the {limit} one request may compute "
+                "(limits: max_periods in kpis.yaml): {hint}"
+            ).format(
+                window=window,
+                count=number(count, 0),
+                periods=_(_GRAIN_WORDS[grain]),
+                limit=number(limits.max_periods, 0),
+                hint=hint,
+            )
         )
 
 
 def check_window_days(window: DateRange, what: str, limits: Limits) -> None:
     """Refuse a comparison window longer than limits.max_periods days."""
     if window.days > limits.max_periods or not _inside_calendar(window):
+        message = (
+            _(
+                "the before range {window} is {days} days, more than the {limit} a comparison "
+                "may span (limits: max_periods in kpis.yaml): choose a shorter range"
+            )
+            if what == "before"
+            else _(
+                "the after range {window} is {days} days, more than the {limit} a comparison "
+                "may span (limits: max_periods in kpis.yaml): choose a shorter range"
+            )
+        )
         raise UsageError(
-            f"the {what} range {window} is {window.days:,} days, more than the "
-            f"{limits.max_periods:,} a comparison may span (limits: max_periods in kpis.yaml): "
-            "choose a shorter range"
+            message.format(
+                window=window, days=number(window.days, 0), limit=number(limits.max_periods, 0)
+            )
         )
 
 
@@ -135,7 +157,9 @@ def check_breakdown(
         ).fetchone() or (0,)
         if count > limit:
             raise UsageError(
-                f"{by} has more than {limit:,} values in {source} over {window}: a breakdown "
-                f"shows at most {limit:,} (limits: max_breakdown_values in kpis.yaml); choose "
-                "another dimension or a shorter range"
+                _(
+                    "{dimension} has more than {limit} values in {source} over {window}: a "
+                    "breakdown shows at most {limit} (limits: max_breakdown_values in kpis.yaml); "
+                    "choose another dimension or a shorter range"
+                ).format(dimension=by, limit=number(limit, 0), source=source, window=window)
             )

@@ -21,8 +21,10 @@ from kpis.compute import compute_window, kpis_for_dimension, resolve_kpis
 from kpis.definitions import Event
 from kpis.errors import IncompleteDataError, UsageError
 from kpis.events import all_events
-from kpis.freshness import coverage, covered, data_through
+from kpis.formatting import number
+from kpis.freshness import coverage, covered, data_through, missing_note
 from kpis.holding import HOLDING_COLUMNS, recent_change, recent_window
+from kpis.i18n import _
 from kpis.mix import VOLUME_COLUMNS, Cut, volumes
 from kpis.periods import DateRange, event_windows
 from kpis.samples import draw
@@ -111,9 +113,12 @@ def compare(
     cut = {name: covered(definitions, through, name, before, after) for name in names}
     notes = [note for _, _, note in cut.values() if note]
     if strict and notes:
+        said = [missing_note(definitions, through, n, before, after) for n in names]
         raise IncompleteDataError(
-            "the windows reach past the data, so some KPIs would be compared over fewer "
-            f"days (--strict): {'; '.join(notes)}"
+            _(
+                "the windows reach past the data, so some KPIs would be compared over fewer "
+                "days (--strict): {notes}"
+            ).format(notes="; ".join(note for note in said if note))
         )
     merged = _values(store, names, cut, keys, split, scope)
     weekly = weekly_values(store, names, before, after, split, through) if statistics else None
@@ -230,8 +235,12 @@ def find_event(events: Sequence[Event], name: str) -> Event:
             return event
     names = [e.name for e in events]
     close = difflib.get_close_matches(name, names, n=1)
-    hint = f"did you mean {close[0]!r}?" if close else f"events: {', '.join(names) or 'none'}"
-    raise UsageError(f"unknown event {name!r} ({hint})")
+    hint = (
+        _("did you mean {name}?").format(name=repr(close[0]))
+        if close
+        else _("events: {names}").format(names=", ".join(names) or _("none"))
+    )
+    raise UsageError(_("unknown event {name} ({hint})").format(name=repr(name), hint=hint))
 
 
 def windows_around_event(
@@ -250,17 +259,19 @@ def windows_around_event(
     most = store.definitions.limits.max_periods // 7
     if weeks is not None and not 1 <= weeks <= most:
         raise UsageError(
-            f"--weeks must be between 1 and {most} (limits: max_periods in kpis.yaml is "
-            f"{store.definitions.limits.max_periods:,} days)"
+            _(
+                "--weeks must be between 1 and {most} (limits: max_periods in kpis.yaml is "
+                "{days} days)"
+            ).format(most=number(most, 0), days=number(store.definitions.limits.max_periods, 0))
         )
     if not 0 <= washout_days <= 365:
-        raise UsageError("--washout must be between 0 and 365 days")
+        raise UsageError(_("--washout must be between 0 and 365 days"))
     names = resolve_kpis(store.definitions, kpis)
     if event.scope_pair is not None:
         names = kpis_for_dimension(store.definitions, names, event.scope_pair[0], explicit=False)
     span = coverage(store, names, common=True)
     if span is None and weeks is None:
-        raise UsageError("there is no data to compare yet: load exports first (kpis ingest)")
+        raise UsageError(_("there is no data to compare yet: load exports first (kpis ingest)"))
     span = span or DateRange(event.date, event.date)
     before, after = event_windows(event.date, span, weeks, washout_days, last_year)
     return Windows(before, after, event)

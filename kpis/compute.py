@@ -26,6 +26,7 @@ from kpis.definitions import Definitions, Kpi, Measure
 from kpis.definitions.sql_check import check_aggregate, check_predicate
 from kpis.errors import DefinitionError, UsageError
 from kpis.freshness import coverage, data_through, mark_complete
+from kpis.i18n import _
 from kpis.periods import GRAINS, DateRange, Grain, period_sql, periods
 from kpis.store import Store, quote
 
@@ -43,9 +44,11 @@ def resolve_kpis(definitions: Definitions, names: Sequence[str] | None) -> list[
         if name not in definitions.kpis:
             close = difflib.get_close_matches(name, list(definitions.kpis), n=1)
             hint = (
-                f"did you mean {close[0]!r}?" if close else f"KPIs: {', '.join(definitions.kpis)}"
+                _("did you mean {name}?").format(name=repr(close[0]))
+                if close
+                else _("KPIs: {names}").format(names=", ".join(definitions.kpis))
             )
-            raise UsageError(f"unknown KPI {name!r} ({hint})")
+            raise UsageError(_("unknown KPI {name} ({hint})").format(name=repr(name), hint=hint))
     return list(dict.fromkeys(names))
 
 
@@ -58,11 +61,17 @@ def kpis_for_dimension(
         name = next(n for n in names if n not in able)
         dims = definitions.dimensions_of(definitions.kpis[name])
         raise UsageError(
-            f"{name} cannot be broken down by {by!r}; its dimensions: {', '.join(dims) or 'none'}"
+            _("{kpi} cannot be broken down by {dimension}; its dimensions: {dimensions}").format(
+                kpi=name, dimension=repr(by), dimensions=", ".join(dims) or _("none")
+            )
         )
     if not able:
         every = sorted({d for k in definitions.kpis.values() for d in definitions.dimensions_of(k)})
-        raise UsageError(f"no KPI can be broken down by {by!r}; dimensions: {', '.join(every)}")
+        raise UsageError(
+            _("no KPI can be broken down by {dimension}; dimensions: {dimensions}").format(
+                dimension=repr(by), dimensions=", ".join(every)
+            )
+        )
     return able
 
 
@@ -83,7 +92,11 @@ def compute(
     or refused when still too large.
     """
     if grain not in GRAINS:
-        raise UsageError(f"unknown grain {grain!r}; use one of {', '.join(GRAINS)}")
+        raise UsageError(
+            _("unknown grain {grain}; use one of {grains}").format(
+                grain=repr(grain), grains=", ".join(GRAINS)
+            )
+        )
     definitions = store.definitions
     names = resolve_kpis(definitions, kpis)
     if by is not None:
@@ -94,7 +107,9 @@ def compute(
             return _empty(by)
         start, end = start or span.start, end or span.end
     if end < start:
-        raise UsageError(f"the range ends ({end}) before it starts ({start})")
+        raise UsageError(
+            _("the range ends ({end}) before it starts ({start})").format(end=end, start=start)
+        )
     asked = DateRange(start, end)
     window: DateRange | None = asked
     note = None
@@ -161,8 +176,10 @@ def compute_window(
             # integer overflow): name the KPI to look at rather than fail without a word.
             first = str(exc).strip().splitlines()[0]
             raise DefinitionError(
-                f"{name} could not be computed on this data ({first}); check its definition "
-                f"in {store.definitions.file} (kpis.{name})"
+                _(
+                    "{kpi} could not be computed on this data ({reason}); check its definition "
+                    "in {file} (kpis.{kpi})"
+                ).format(kpi=name, reason=first, file=store.definitions.file)
             ) from None
         frame.insert(0, "kpi", name)
         frames.append(frame)
@@ -246,7 +263,7 @@ def kpi_sql(
     for index, group in enumerate(groups.values()):
         measures = [m for _, m in group]
         ctes.append(f"g{index} AS ({_measure_group_sql(definitions, measures, window, grain, by)})")
-        for position, (part, _) in enumerate(group):
+        for position, (part, _measure) in enumerate(group):
             refs[part] = f"g{index}.v{position}"
     rows = ", ".join(
         f"(DATE '{p.start}', DATE '{p.last_day}', {p.days})" for p in periods(window, grain)

@@ -21,6 +21,8 @@ import pandas as pd
 
 from kpis.bounds import day_extremes
 from kpis.definitions import Definitions
+from kpis.formatting import number
+from kpis.i18n import _, language, ngettext, use_language
 from kpis.periods import DateRange, last_complete_week
 from kpis.store import UPLOADS, Store, one, quote
 
@@ -67,8 +69,18 @@ def kpi_through(
 
 
 def lag_reason(source: str, day: dt.date | None) -> str:
-    """Why a value is missing: "orders data through 2026-11-15" or "no orders data yet"."""
-    return f"no {source} data yet" if day is None else f"{source} data through {day.isoformat()}"
+    """Why a value is missing: "orders data through 2026-11-15" or "no orders data yet".
+
+    The reason is data (a `reason` column, JSON): English whatever the reader's language.
+    """
+    with use_language("en"):
+        return _reason(source, day)
+
+
+def _reason(source: str, day: dt.date | None) -> str:
+    if day is None:
+        return _("no {source} data yet").format(source=source)
+    return _("{source} data through {day}").format(source=source, day=day.isoformat())
 
 
 def mark_complete(frame: pd.DataFrame, definitions: Definitions, through: Through) -> pd.DataFrame:
@@ -110,23 +122,48 @@ def covered(
     the covered days only, and the note says how much is missing; a window wholly past the
     data is None.
     """
-    last, source = kpi_through(definitions, through, name)
+    last, _source = kpi_through(definitions, through, name)
     cut = [_cut(window, last) for window in (before, after)]
     if cut[0] == before and cut[1] == after:
         return before, after, None
-    reason = lag_reason(source, last)
+    with use_language("en"):  # the note is data (a column, JSON): English in every language
+        return cut[0], cut[1], missing_note(definitions, through, name, before, after)
+
+
+def missing_note(
+    definitions: Definitions, through: Through, name: str, before: DateRange, after: DateRange
+) -> str | None:
+    """What a comparison of KPI `name` misses past its data's last day, in the reader's language.
+
+    `covered` keeps it (in English) as the comparison's note; a refusal (--strict) says it.
+    """
+    last, source = kpi_through(definitions, through, name)
+    reason = _reason(source, last)
     parts = []
-    for what, asked, kept in (("before", before, cut[0]), ("after", after, cut[1])):
+    for side, asked in enumerate((before, after)):
+        kept = _cut(asked, last)
         if kept == asked:
             continue
         missing = asked.days - (kept.days if kept else 0)
         span = (
-            f"{missing // 7} week{'s' if missing // 7 != 1 else ''}"
+            ngettext("{count} week", "{count} weeks", missing // 7).format(
+                count=_count(missing // 7)
+            )
             if missing % 7 == 0
-            else (f"{missing} day{'s' if missing != 1 else ''}")
+            else ngettext("{count} day", "{count} days", missing).format(count=_count(missing))
         )
-        parts.append(f"the {what} window ends {asked.end}; {reason}: {span} of {name} missing")
-    return cut[0], cut[1], "; ".join(parts)
+        text = (
+            _("the before window ends {end}; {reason}: {span} of {kpi} missing")
+            if side == 0
+            else _("the after window ends {end}; {reason}: {span} of {kpi} missing")
+        )
+        parts.append(text.format(end=asked.end, reason=reason, span=span, kpi=name))
+    return "; ".join(parts) or None
+
+
+def _count(value: int) -> str:
+    # The English note is data and has always written 1000, not 1,000: keep it byte for byte.
+    return str(value) if language() == "en" else number(value, 0)
 
 
 def _cut(window: DateRange, last: dt.date | None) -> DateRange | None:
