@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, get_currency_symbol
 
+from kpis import i18n
 from kpis.definitions import Kpi
-from kpis.i18n import language
+from kpis.i18n import N_, _, language
 
 MISSING = "\u2013"  # an en dash: reads as "no value", unlike a minus sign
 NBSP = "\u00a0"  # French puts a no-break space before %, units and currency symbols
@@ -136,14 +138,18 @@ def format_improvement(kpi: Kpi, delta_pct: float | None, delta: float | None = 
         if _missing(delta):
             return MISSING
         assert delta is not None
-        return "no change" if delta == 0 else _better(kpi, delta)
+        return _("no change") if delta == 0 else _better(kpi, delta)
     assert delta_pct is not None
-    size = _number(abs(delta_pct) * 100, 1)
-    return "no change" if size == "0.0" else f"{size}% {_better(kpi, delta_pct)}"
+    if round(abs(delta_pct) * 100, 1) == 0:
+        return _("no change")
+    size = _unit(_number(abs(delta_pct) * 100, 1), "%")
+    if (delta_pct > 0) == kpi.higher_is_better:
+        return _("{size} better").format(size=size)
+    return _("{size} worse").format(size=size)
 
 
 def _better(kpi: Kpi, change: float) -> str:
-    return "better" if (change > 0) == kpi.higher_is_better else "worse"
+    return _("better") if (change > 0) == kpi.higher_is_better else _("worse")
 
 
 def format_count(value: float | None) -> str:
@@ -155,11 +161,8 @@ def format_count(value: float | None) -> str:
 
 
 def format_share(share: float | None) -> str:
-    """A share of a total: 30.2%."""
-    if _missing(share):
-        return MISSING
-    assert share is not None
-    return f"{_number(share * 100, 1)}%"
+    """A share of a total: 30.2% / 30,2 %."""
+    return format_percent(share, 1)
 
 
 def format_holding(
@@ -175,10 +178,13 @@ def format_holding(
     text = format_delta(kpi, recent_delta)
     if not _missing(recent_share):
         assert recent_share is not None
-        text += f" ({_number(recent_share * 100, 0)}% of the whole)"
+        share = _unit(_number(recent_share * 100, 0), "%")
+        text = _("{change} ({share} of the whole)").format(change=text, share=share)
     if fading is None:
         return text
-    return f"{text}: {'fading' if fading else 'holding'}"
+    if fading:
+        return _("{change}: fading").format(change=text)
+    return _("{change}: holding").format(change=text)
 
 
 def format_interval(kpi: Kpi, low: float | None, high: float | None) -> str:
@@ -186,16 +192,59 @@ def format_interval(kpi: Kpi, low: float | None, high: float | None) -> str:
     if _missing(low) or _missing(high):
         return MISSING
     assert low is not None and high is not None
-    first = format_delta(kpi, low).split(" ")[0]  # the unit is said once, after the second
-    return f"{first} to {format_delta(kpi, high)}"
+    # The unit is said once, after the second bound (French puts a no-break space before it).
+    first = re.split("[ \u00a0]", format_delta(kpi, low))[0]
+    return _("{low} to {high}").format(low=first, high=format_delta(kpi, high))
 
 
 def format_p(p_value: float | None) -> str:
-    """p < 0.001, p = 0.042."""
+    """A p-value: < 0.001, 0.042 (French: < 0,001, 0,042)."""
     if _missing(p_value):
         return MISSING
     assert p_value is not None
-    return "< 0.001" if p_value < 0.001 else f"{p_value:.3f}"
+    return "< " + _number(0.001, 3) if p_value < 0.001 else _number(p_value, 3)
+
+
+# The engine's verdict codes (compare's `verdict` and `trend_verdict`), in words where shown.
+VERDICTS = {
+    "improved": N_("improved"),
+    "worsened": N_("worsened"),
+    "no significant change": N_("no significant change"),
+}
+
+
+def verdict_word(verdict: str) -> str:
+    """A verdict code in the language in force: improved -> amélioré (unknown codes as they are)."""
+    return i18n._(VERDICTS[verdict]) if verdict in VERDICTS else verdict
+
+
+_THROUGH = re.compile(r"^(?P<source>.+) data through (?P<day>\d{4}-\d{2}-\d{2})$")
+_NOTHING_YET = re.compile(r"^no (?P<source>.+) data yet$")
+
+
+def reason_text(reason: str | None, year: int | None = None) -> str:
+    """Why a value is missing, from compute's `reason` code, in the language in force.
+
+    The engine writes "orders data through 2026-11-15" (a source lags), "no orders data yet"
+    (it holds nothing) and "no data" (a complete period without any), and these stay as they
+    are in data; shown, they read "orders data through 15 Nov 2026" or "données orders
+    jusqu'au 15 nov. 2026". The year is left out when it is `year`. Any other text is returned
+    unchanged, and no reason is an empty text.
+    """
+    if not reason:
+        return ""
+    through = _THROUGH.match(reason)
+    if through:
+        day = dt.date.fromisoformat(through["day"])
+        return _("{source} data through {day}").format(
+            source=through["source"], day=format_day(day, year=day.year != year)
+        )
+    nothing = _NOTHING_YET.match(reason)
+    if nothing:
+        return _("no {source} data yet").format(source=nothing["source"])
+    if reason == "no data":
+        return _("no data")
+    return reason
 
 
 def verdict_text(
@@ -209,13 +258,17 @@ def verdict_text(
     """
     if not verdict:
         return MISSING
+    said = verdict_word(verdict)
     if explained_by_trend:
-        return f"{verdict}, but the trend before explains it"
+        return _("{verdict}, but the trend before explains it").format(verdict=said)
     significant = ("improved", "worsened")
     if verdict in significant and trend_verdict in significant and trend_verdict != verdict:
-        return f"{verdict}, but less than the trend before was heading for"
+        return _("{verdict}, but less than the trend before was heading for").format(verdict=said)
     if verdict in significant and trend_verdict == "no significant change":
-        return f"{verdict}, but not clearly beyond the trend before"
+        return _("{verdict}, but not clearly beyond the trend before").format(verdict=said)
     if verdict == "no significant change" and trend_verdict in significant:
-        return f"{verdict}, but {trend_verdict} against the trend before"
-    return verdict
+        assert trend_verdict is not None
+        return _("{verdict}, but {trend_verdict} against the trend before").format(
+            verdict=said, trend_verdict=verdict_word(trend_verdict)
+        )
+    return said

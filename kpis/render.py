@@ -23,6 +23,7 @@ from kpis.formatting import (
     format_p,
     format_value,
 )
+from kpis.i18n import language
 from kpis.spreadsheet import csv_text
 
 
@@ -70,8 +71,13 @@ def as_json(frame: pd.DataFrame) -> str:
 def as_csv(frame: pd.DataFrame) -> str:
     """CSV for a spreadsheet (kpis.spreadsheet.csv_text): no cell can run as a formula.
 
-    Dimension values come from uploaded exports, so any of them may be `=cmd|...`.
+    Dimension values come from uploaded exports, so any of them may be `=cmd|...`. In French,
+    the CSV a French Excel opens (kpis.downloads.excel_csv); English CSV is plain CSV.
     """
+    if language() == "fr":
+        from kpis.downloads import excel_csv
+
+        return excel_csv([str(c) for c in frame.columns], records(frame))
     return csv_text(list(frame.columns), (list(row.values()) for row in records(frame)))
 
 

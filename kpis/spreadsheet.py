@@ -83,12 +83,29 @@ def _missing(value: object) -> bool:
     )
 
 
-def csv_text(columns: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
-    """CSV of `rows` under `columns`: cells neutralised, missing ones empty, lines ending in LF."""
+def _cell(value: object, decimal: str) -> object:
+    if _missing(value):
+        return ""
+    if isinstance(value, float) and decimal != ".":
+        # A number is written after the rule on text, so "-0,15" is never taken for a formula.
+        return repr(value).replace(".", decimal)
+    return neutralise_cell(value)
+
+
+def csv_text(
+    columns: Sequence[object],
+    rows: Iterable[Sequence[object]],
+    delimiter: str = ",",
+    decimal: str = ".",
+) -> str:
+    """CSV of `rows` under `columns`: cells neutralised, missing ones empty, lines ending in LF.
+
+    A French Excel reads `;` between cells and a decimal comma (kpis.downloads).
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
     for row in [list(columns), *rows]:
-        writer.writerow(["" if _missing(v) else neutralise_cell(v) for v in row])
+        writer.writerow([_cell(v, decimal) for v in row])
     return buffer.getvalue()
 
 
