@@ -29,7 +29,12 @@ PLURALS = {"fr": (2, "(n > 1)")}
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 # Area -> the files whose messages it holds. A file belongs to the first area that matches.
 DOMAINS: dict[str, tuple[str, ...]] = {
-    "definitions": ("kpis/definitions/models.py", "kpis/definitions/texts.py"),
+    "definitions": (
+        "kpis/definitions/models.py",
+        "kpis/definitions/texts.py",
+        "kpis/definitions/file_models.py",
+        "kpis/definitions/language_rules.py",
+    ),
     "cli": (
         "kpis/cli.py",
         "kpis/cli_parser.py",

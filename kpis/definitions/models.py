@@ -3,82 +3,35 @@
 A typo in a key (`denominater:`) must be an error, not a silently ignored setting, so every
 model forbids extra keys; models are frozen because definitions are shared by every page and
 request of a process. Cross-references (a measure's source, a KPI's columns) are checked by
-the named rules in `rules.py`, which see the whole file at once.
+the named rules in `rules.py`, which see the whole file at once. The models of an export's
+columns and files are in `file_models.py`; texts in one or several languages in `texts.py`.
 """
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
+# Re-exported: the rest of the code imports every model from here.
+from kpis.definitions.file_models import Check as Check
+from kpis.definitions.file_models import Column as Column
+from kpis.definitions.file_models import ColumnType as ColumnType
+from kpis.definitions.file_models import FileSettings as FileSettings
+from kpis.definitions.file_models import MappingProfile as MappingProfile
+from kpis.definitions.file_models import Strict
 from kpis.definitions.limits import DateBounds, Limits
-from kpis.i18n import LANGUAGES, supported
+from kpis.definitions.texts import EventText, OptionalText, RequiredText, in_language
+from kpis.i18n import LANGUAGES, _, supported
 
-ColumnType = Literal["string", "integer", "number", "decimal", "boolean", "date", "timestamp"]
 SourceKind = Literal["events", "snapshot"]
 Direction = Literal["higher_is_better", "lower_is_better"]
 Format = Literal["percent", "hours", "currency", "number"]
 OverTime = Literal["average", "last"]
 
 DEFAULT_UNITS: dict[str, str] = {"percent": "%", "hours": "h", "currency": "EUR", "number": ""}
-
-
-class Strict(BaseModel):
-    """Base for every definition model: immutable, no unknown keys."""
-
-    # NaN and infinity are never meant (`min: .nan` would let every value through).
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class Column(Strict):
-    """One column of an export and how its text is typed on upload."""
-
-    type: ColumnType
-    description: str | None = None
-    nullable: bool = False
-    optional: bool = Field(
-        default=False, description="the column may be absent from a file (it is then null)"
-    )
-    min: float | None = None
-    max: float | None = None
-    values: list[str] | None = Field(default=None, description="the only values allowed")
-    aliases: list[str] = Field(default_factory=list, description="other header names")
-
-
-class Check(Strict):
-    """A row-level rule (SQL predicate); rows where it is false are rejected with `message`."""
-
-    rule: str
-    message: str
-
-
-class FileSettings(Strict):
-    """How a source's files are written, when detection should not decide (all optional)."""
-
-    delimiter: Literal[",", ";", "\t", "|"] | None = None
-    encoding: str | None = None
-    decimal: Literal[".", ","] | None = None
-    date_order: Literal["dmy", "mdy"] | None = None
-
-    @field_validator("encoding")
-    @classmethod
-    def _known_encoding(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                codecs.lookup(value)
-            except LookupError:
-                raise ValueError(
-                    f"unknown encoding {value!r} (e.g. utf-8, cp1252, utf-16)"
-                ) from None
-        return value
-
-    def overrides(self) -> dict[str, str]:
-        """The settings given, by name."""
-        return {k: v for k, v in self.model_dump().items() if v is not None}
 
 
 class Source(Strict):
@@ -89,8 +42,17 @@ class Source(Strict):
         """The time columns at which something happened: how far an export reaches."""
         return [c for c in self.time_columns if c not in self.promise_columns]
 
-    label: str | None = None
-    description: str | None = None
+    @property
+    def label(self) -> str | None:
+        """The source's name for people, in the language in force."""
+        return in_language(self.label_texts)
+
+    @property
+    def description(self) -> str | None:
+        return in_language(self.description_texts)
+
+    label_texts: OptionalText = Field(default=None, alias="label")
+    description_texts: OptionalText = Field(default=None, alias="description")
     kind: SourceKind = "events"
     key: list[str] = Field(min_length=1)
     time_columns: list[str] = Field(min_length=1)
@@ -141,10 +103,10 @@ class StatsSettings(Strict):
 class Kpi(Strict):
     """A KPI: either one measure, or a ratio of two measures (ratio of sums, per period)."""
 
-    label: str
-    description: str
+    label_texts: RequiredText = Field(alias="label")
+    description_texts: RequiredText = Field(alias="description")
     format: Format
-    unit: str | None = None
+    unit_texts: OptionalText = Field(default=None, alias="unit")
     decimals: int = Field(default=1, ge=0, le=6)
     direction: Direction
     target: float | None = None
@@ -157,9 +119,24 @@ class Kpi(Strict):
     stats: StatsSettings = Field(default_factory=StatsSettings)
 
     @property
+    def label(self) -> str:
+        """The KPI's name for people, in the language in force."""
+        return in_language(self.label_texts) or ""
+
+    @property
+    def description(self) -> str:
+        return in_language(self.description_texts) or ""
+
+    @property
+    def unit(self) -> str | None:
+        """The unit given in kpis.yaml, in the language in force (None when left out)."""
+        return in_language(self.unit_texts)
+
+    @property
     def unit_label(self) -> str:
         """The unit shown beside values and on axes."""
-        return self.unit if self.unit is not None else DEFAULT_UNITS[self.format]
+        unit = self.unit
+        return unit if unit is not None else DEFAULT_UNITS[self.format]
 
     @property
     def measures(self) -> list[Measure]:
@@ -170,42 +147,6 @@ class Kpi(Strict):
     @property
     def higher_is_better(self) -> bool:
         return self.direction == "higher_is_better"
-
-
-class MappingProfile(Strict):
-    """How one tool's export maps onto a source, when aliases are not enough.
-
-    `columns` maps the file's header names to declared columns; `values` translates a
-    column's words (a satisfaction of "good" or "bad"); `constants` fills columns the file
-    lacks. Saved from the Upload page or written here; used with `kpis ingest --mapping`.
-    """
-
-    source: str
-    columns: dict[str, str] = Field(default_factory=dict)
-    values: dict[str, dict[str, str]] = Field(default_factory=dict)
-    constants: dict[str, str] = Field(default_factory=dict)
-    format: FileSettings = Field(default_factory=FileSettings)
-
-    @field_validator("values", "constants", mode="before")
-    @classmethod
-    def _text_values(cls, value: Any) -> Any:
-        """YAML reads `good: 5` and `2026-01-01` as numbers and dates; keep them as text."""
-        if isinstance(value, dict):
-            return {
-                str(k): (
-                    {str(a): _text(b) for a, b in v.items()} if isinstance(v, dict) else _text(v)
-                )
-                for k, v in value.items()
-            }
-        return value
-
-
-def _text(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float | dt.date):
-        return str(value)
-    return value
 
 
 class Calendar(Strict):
@@ -224,7 +165,9 @@ class Calendar(Strict):
     def _spoken(cls, value: str | None) -> str | None:
         if value is not None and supported(value) is None:
             raise ValueError(
-                f"unknown language {value!r} (use {' or '.join(LANGUAGES)}, e.g. fr_FR or en)"
+                _("unknown language {value} (use {languages}, e.g. fr_FR or en)").format(
+                    value=repr(value), languages=", ".join(LANGUAGES)
+                )
             )
         return value
 
@@ -235,7 +178,9 @@ class Calendar(Strict):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(
-                f"unknown time zone {value!r} (use an IANA name such as Europe/Paris)"
+                _("unknown time zone {value} (use an IANA name such as Europe/Paris)").format(
+                    value=repr(value)
+                )
             ) from None
         return value
 
@@ -249,7 +194,8 @@ class Event(Strict):
 
     name: str = Field(min_length=1, max_length=100)
     date: dt.date
-    description: str = Field(default="", max_length=2000)
+    description_texts: EventText = Field(default="", alias="description")
+    label_texts: OptionalText = Field(default=None, alias="label")
     scope: dict[str, str] | None = Field(default=None, max_length=1)
 
     @field_validator("date")
@@ -258,8 +204,22 @@ class Event(Strict):
         # Windows are counted in weeks on both sides of the date: year 1 or 9999 would
         # run off the calendar, and no operational change happened then.
         if not 1900 <= value.year <= 2200:
-            raise ValueError(f"{value} is not a plausible date for an event (1900 to 2200)")
+            raise ValueError(
+                _("{date} is not a plausible date for an event (1900 to 2200)").format(
+                    date=value.isoformat()
+                )
+            )
         return value
+
+    @property
+    def description(self) -> str:
+        """What changed, in the language in force (one text when saved from the dashboard)."""
+        return in_language(self.description_texts) or ""
+
+    @property
+    def label(self) -> str | None:
+        """The event's name for people, when kpis.yaml gives one."""
+        return in_language(self.label_texts)
 
     @property
     def scope_pair(self) -> tuple[str, str] | None:
