@@ -21,6 +21,7 @@ from kpis.definitions.kpi_rules import (
     snapshot_measures_roll_up_over_time,
     stats_settings_fit_the_kpi,
 )
+from kpis.definitions.language_rules import texts_give_the_same_languages
 from kpis.definitions.parsed import Issue, Parsed
 from kpis.definitions.source_rules import (
     aliases_are_unambiguous,
@@ -54,6 +55,7 @@ RULES: tuple[Callable[[Parsed], Iterator[Issue]], ...] = (
     stats_settings_fit_the_kpi,
     event_scopes_name_dimensions,
     promise_columns_are_time_columns,
+    texts_give_the_same_languages,
 )
 
 
