@@ -16,31 +16,33 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kpis.errors import StoreError
+from kpis.i18n import N_, _
 
 MAGIC, MAGIC_AT = b"DUCK", 8  # a DuckDB file: after the header's 8-byte checksum
 ENCRYPTED_AT = 20  # the header's first flags word: bit 0 is set on an encrypted database
 WAL_START = b"\x64\x00"  # a DuckDB log's first entry opens with field 100, its type
 NEW_SUFFIXES = (".duckdb", ".db")
-NOT_DUCKDB_ADVICE = "give --db the .duckdb file, or a new path ending in .duckdb"
-DAMAGED_ADVICE = (
+# Advice shared by several messages; translate where shown, with _(NOT_DUCKDB_ADVICE).
+NOT_DUCKDB_ADVICE = N_("give --db the .duckdb file, or a new path ending in .duckdb")
+DAMAGED_ADVICE = N_(
     "restore it from a backup, or start a new database with --db and load the exports again"
 )
-READ_ONLY_ADVICE = (
+READ_ONLY_ADVICE = N_(
     "kpis compute, compare and uploads can still read it; to load or undo uploads, make it "
     "writable or work on a writable copy"
 )
 # What a path prefix asks DuckDB for; any other `name:` loads the extension of that name.
 _REMOTE = {
-    "md": "a MotherDuck database",
-    "motherduck": "a MotherDuck database",
-    "http": "a web address",
-    "https": "a web address",
-    "sqlite": "a SQLite database, read through a DuckDB extension",
-    "postgres": "a PostgreSQL server",
-    "postgresql": "a PostgreSQL server",
-    "mysql": "a MySQL server",
+    "md": N_("a MotherDuck database"),
+    "motherduck": N_("a MotherDuck database"),
+    "http": N_("a web address"),
+    "https": N_("a web address"),
+    "sqlite": N_("a SQLite database, read through a DuckDB extension"),
+    "postgres": N_("a PostgreSQL server"),
+    "postgresql": N_("a PostgreSQL server"),
+    "mysql": N_("a MySQL server"),
     **dict.fromkeys(
-        ("s3", "s3a", "gs", "gcs", "r2", "az", "azure", "abfss", "hf"), "cloud storage"
+        ("s3", "s3a", "gs", "gcs", "r2", "az", "azure", "abfss", "hf"), N_("cloud storage")
     ),
 }
 
@@ -75,20 +77,34 @@ def check(path: str | Path, *, read_only: bool, replace: bool = False) -> Databa
         return DatabaseFile(shown, target, exists=False, read_only=read_only)
     except PermissionError:
         raise StoreError(
-            f"{shown} cannot be read: a folder on its path is closed to this user"
+            _("{file} cannot be read: a folder on its path is closed to this user").format(
+                file=shown
+            )
         ) from None
     except OSError as exc:
-        raise StoreError(f"{shown} cannot be used: {exc.strerror}") from None
+        raise StoreError(
+            _("{file} cannot be used: {reason}").format(file=shown, reason=exc.strerror)
+        ) from None
     if stat.S_ISDIR(info.st_mode):
-        raise StoreError(f"{shown} is a folder, not a DuckDB database; {NOT_DUCKDB_ADVICE}")
+        raise StoreError(
+            _("{file} is a folder, not a DuckDB database; {advice}").format(
+                file=shown, advice=_(NOT_DUCKDB_ADVICE)
+            )
+        )
     if not stat.S_ISREG(info.st_mode):
         raise StoreError(
-            f"{shown} is not a DuckDB database (it is a device, pipe or socket, not a file); "
-            f"{NOT_DUCKDB_ADVICE}"
+            _(
+                "{file} is not a DuckDB database (it is a device, pipe or socket, not a file); "
+                "{advice}"
+            ).format(file=shown, advice=_(NOT_DUCKDB_ADVICE))
         )
     head = _read(shown, target, 4096)
     if head[MAGIC_AT : MAGIC_AT + len(MAGIC)] != MAGIC:
-        raise StoreError(f"{shown} is not a DuckDB database ({describe(head)}); {_advice(head)}")
+        raise StoreError(
+            _("{file} is not a DuckDB database ({what}); {advice}").format(
+                file=shown, what=describe(head), advice=_advice(head)
+            )
+        )
     if len(head) > ENCRYPTED_AT and head[ENCRYPTED_AT] & 1:
         raise encrypted(shown)
     if replace:
@@ -102,61 +118,82 @@ def check(path: str | Path, *, read_only: bool, replace: bool = False) -> Databa
 
 def _refuse_non_local(raw: str) -> None:
     if not raw.strip():
-        raise StoreError("the database path is empty: give --db a file such as data/ops.duckdb")
+        raise StoreError(_("the database path is empty: give --db a file such as data/ops.duckdb"))
     first = re.split(r"[/\\]", raw, maxsplit=1)[0]
     if ":" not in first or (os.name == "nt" and re.fullmatch(r"[A-Za-z]:", first)):
         return
     prefix = first.split(":", 1)[0].lower()
     local_name = ""
     if raw.startswith(":memory:"):
-        what = "DuckDB's in-memory database, which forgets everything when the command ends"
+        what = _("DuckDB's in-memory database, which forgets everything when the command ends")
     elif prefix in _REMOTE:
-        what = _REMOTE[prefix]
+        what = _(_REMOTE[prefix])
     else:
-        what = f"DuckDB reads '{prefix}:' as a request for its {prefix} extension"
-        local_name = f", or ./{raw} for a local file with a colon in its name"
+        what = _("DuckDB reads '{prefix}:' as a request for its {prefix} extension").format(
+            prefix=prefix
+        )
+        local_name = _(", or ./{path} for a local file with a colon in its name").format(path=raw)
     raise StoreError(
-        f"{raw} is not a local file ({what}); kpis keeps its data in a local DuckDB file: give "
-        f"--db a path such as data/ops.duckdb{local_name}"
+        _(
+            "{path} is not a local file ({what}); kpis keeps its data in a local DuckDB file: "
+            "give --db a path such as data/ops.duckdb{local_name}"
+        ).format(path=raw, what=what, local_name=local_name)
     )
 
 
 def _check_new(shown: Path, target: str, read_only: bool) -> None:
     if os.path.islink(target):
         raise StoreError(
-            f"{shown} is a link to {os.readlink(target)}, which does not exist; {NOT_DUCKDB_ADVICE}"
+            _("{file} is a link to {target}, which does not exist; {advice}").format(
+                file=shown, target=os.readlink(target), advice=_(NOT_DUCKDB_ADVICE)
+            )
         )
     if read_only:
         raise StoreError(
-            f"no database at {shown} (create it with kpis ingest or kpis demo, or give --db "
-            "an existing .duckdb file)"
+            _(
+                "no database at {file} (create it with kpis ingest or kpis demo, or give --db "
+                "an existing .duckdb file)"
+            ).format(file=shown)
         )
     _check_new_name(shown)
     if os.path.lexists(target + ".wal"):
-        raise damaged(shown, f"the file is missing but its log {shown.name}.wal is there")
+        raise damaged(
+            shown,
+            _("the file is missing but its log {name}.wal is there").format(name=shown.name),
+        )
     folder = Path(target).parent
     while not folder.exists() and not folder.is_symlink():
         folder = folder.parent
     if not folder.is_dir():
-        raise StoreError(f"cannot create {shown}: {folder} is a file, not a folder")
+        raise StoreError(
+            _("cannot create {file}: {folder} is a file, not a folder").format(
+                file=shown, folder=folder
+            )
+        )
     if not os.access(folder, os.W_OK | os.X_OK):
         raise StoreError(
-            f"cannot create {shown}: the folder {folder} is read-only for this user; give "
-            "--db a path in a folder you can write to"
+            _(
+                "cannot create {file}: the folder {folder} is read-only for this user; give "
+                "--db a path in a folder you can write to"
+            ).format(file=shown, folder=folder)
         )
 
 
 def _check_new_name(shown: Path) -> None:
     if shown.suffix.lower() not in NEW_SUFFIXES:
-        raise StoreError(
-            f"{shown} does not exist, and kpis creates a new database only at a path ending "
-            f"in .duckdb or .db: give --db the existing database, or a new path such as "
-            f"{shown.with_suffix('.duckdb')}"
+        message = (
+            _(
+                "{file} does not exist, and kpis creates a new database only at a path ending "
+                "in .duckdb or .db: give --db the existing database, or a new path such as "
+                "{suggestion}"
+            )
             if not shown.exists()
-            else f"{shown} would be replaced by a new database, which kpis creates only at a "
-            f"path ending in .duckdb or .db: give --db a path such as "
-            f"{shown.with_suffix('.duckdb')}"
+            else _(
+                "{file} would be replaced by a new database, which kpis creates only at a "
+                "path ending in .duckdb or .db: give --db a path such as {suggestion}"
+            )
         )
+        raise StoreError(message.format(file=shown, suggestion=shown.with_suffix(".duckdb")))
 
 
 def _check_wal(shown: Path, wal: Path) -> None:
@@ -166,24 +203,38 @@ def _check_wal(shown: Path, wal: Path) -> None:
     except FileNotFoundError:
         return
     if not stat.S_ISREG(info.st_mode):
-        raise damaged(shown, f"its log {wal.name} is not a file")
+        raise damaged(shown, _("its log {name} is not a file").format(name=wal.name))
     if info.st_size and _read(shown, str(wal), len(WAL_START)) != WAL_START:
-        raise damaged(shown, f"its log {wal.name} is not a DuckDB write-ahead log")
+        raise damaged(
+            shown, _("its log {name} is not a DuckDB write-ahead log").format(name=wal.name)
+        )
 
 
 def _check_writable(shown: Path, target: str) -> None:
     problems = [
-        (target, "the file is not writable by this user"),
+        (target, _("the file is not writable by this user")),
         (
             os.path.dirname(target),
-            f"its folder is not writable, and DuckDB writes its log ({shown.name}.wal) there",
+            _("its folder is not writable, and DuckDB writes its log ({name}.wal) there").format(
+                name=shown.name
+            ),
         ),
-        (target + ".wal", f"its log {shown.name}.wal is not writable by this user"),
-        (target + ".staging", f"its staging folder {shown.name}.staging is not writable"),
+        (
+            target + ".wal",
+            _("its log {name}.wal is not writable by this user").format(name=shown.name),
+        ),
+        (
+            target + ".staging",
+            _("its staging folder {name}.staging is not writable").format(name=shown.name),
+        ),
     ]
     for where, why in problems:
         if os.path.exists(where) and not os.access(where, os.W_OK):
-            raise StoreError(f"{shown} is read-only: {why}; {READ_ONLY_ADVICE}")
+            raise StoreError(
+                _("{file} is read-only: {why}; {advice}").format(
+                    file=shown, why=why, advice=_(READ_ONLY_ADVICE)
+                )
+            )
 
 
 def _read(shown: Path, path: str, size: int) -> bytes:
@@ -191,47 +242,53 @@ def _read(shown: Path, path: str, size: int) -> bytes:
         with open(path, "rb") as handle:
             return handle.read(size)
     except PermissionError:
-        raise StoreError(f"{shown} cannot be read: permission denied for this user") from None
+        raise StoreError(
+            _("{file} cannot be read: permission denied for this user").format(file=shown)
+        ) from None
     except OSError as exc:
-        raise StoreError(f"{shown} cannot be read: {exc.strerror}") from None
+        raise StoreError(
+            _("{file} cannot be read: {reason}").format(file=shown, reason=exc.strerror)
+        ) from None
 
 
 def describe(head: bytes) -> str:
     """What a file that is not a DuckDB database looks like, from its first bytes."""
     signatures = [
-        (b"SQLite format 3\x00", "a SQLite database"),
-        (b"PAR1", "a Parquet file"),
-        (b"PK\x03\x04", "an Excel workbook or another ZIP archive"),
-        (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)"),
-        (b"\x1f\x8b", "a gzip-compressed file"),
-        (b"%PDF", "a PDF document"),
-        (WAL_START + b"\x62", "a DuckDB write-ahead log"),
+        (b"SQLite format 3\x00", N_("a SQLite database")),
+        (b"PAR1", N_("a Parquet file")),
+        (b"PK\x03\x04", N_("an Excel workbook or another ZIP archive")),
+        (b"\xd0\xcf\x11\xe0", N_("an old Excel workbook (.xls)")),
+        (b"\x1f\x8b", N_("a gzip-compressed file")),
+        (b"%PDF", N_("a PDF document")),
+        (WAL_START + b"\x62", N_("a DuckDB write-ahead log")),
     ]
     if not head:
-        return "it is empty, 0 bytes"
+        return _("it is empty, 0 bytes")
     for magic, kind in signatures:
         if head.startswith(magic):
-            return f"it looks like {kind}"
+            return _("it looks like {kind}").format(kind=_(kind))
     text = _as_text(head)
     if text is None:
-        return "it holds binary data of an unknown kind"
+        return _("it holds binary data of an unknown kind")
     start = text.lstrip()[:1]
     first_line = text.lstrip().split("\n", 1)[0]
     if start in ("{", "["):
-        return "it looks like a JSON file"
+        return _("it looks like a JSON file")
     if start == "<":
-        return "it looks like an XML or HTML file"
+        return _("it looks like an XML or HTML file")
     if any(mark in first_line for mark in ",;\t|"):
-        return "it looks like a CSV file"
-    return "it looks like a text file"
+        return _("it looks like a CSV file")
+    return _("it looks like a text file")
 
 
 def _advice(head: bytes) -> str:
     if not head:
-        return "delete it to start a new database there, or " + NOT_DUCKDB_ADVICE
+        return _("delete it to start a new database there, or {advice}").format(
+            advice=_(NOT_DUCKDB_ADVICE)
+        )
     if head.startswith(WAL_START + b"\x62"):
-        return "give --db the database file it belongs to (the same name without .wal)"
-    return NOT_DUCKDB_ADVICE
+        return _("give --db the database file it belongs to (the same name without .wal)")
+    return _(NOT_DUCKDB_ADVICE)
 
 
 def _as_text(head: bytes) -> str | None:
@@ -256,7 +313,9 @@ def make_parents(path: str) -> list[Path]:
         for made in reversed(missing):
             made.mkdir()
     except OSError as exc:
-        raise StoreError(f"cannot create {path}: {exc.strerror}") from None
+        raise StoreError(
+            _("cannot create {file}: {reason}").format(file=path, reason=exc.strerror)
+        ) from None
     return missing
 
 
@@ -274,11 +333,17 @@ def discard(file: DatabaseFile, folders: list[Path]) -> None:
 
 def damaged(path: str | Path, detail: str) -> StoreError:
     """The one sentence for a database DuckDB cannot trust."""
-    return StoreError(f"{path} is damaged ({detail}): {DAMAGED_ADVICE}")
+    return StoreError(
+        _("{file} is damaged ({detail}): {advice}").format(
+            file=path, detail=detail, advice=_(DAMAGED_ADVICE)
+        )
+    )
 
 
 def encrypted(path: str | Path) -> StoreError:
     return StoreError(
-        f"{path} is an encrypted DuckDB database, which kpis does not open (it holds no keys "
-        "and loads no extensions); give --db an unencrypted .duckdb file"
+        _(
+            "{file} is an encrypted DuckDB database, which kpis does not open (it holds no keys "
+            "and loads no extensions); give --db an unencrypted .duckdb file"
+        ).format(file=path)
     )

@@ -16,6 +16,7 @@ import duckdb
 
 from kpis.database_file import DAMAGED_ADVICE, DatabaseFile, damaged, encrypted
 from kpis.errors import StoreError
+from kpis.i18n import N_, _
 
 DEFAULT_MEMORY_LIMIT = "512MB"
 # Given to duckdb.connect itself: a path or a file's contents can ask for an extension while
@@ -26,12 +27,12 @@ CONNECT_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "allow_community_extensions": False,
 }
 _DAMAGE = {  # DuckDB's words for a file it cannot trust -> what to tell the user
-    "not a valid duckdb database file": "its header is not valid",
-    "could not read enough bytes": "it is shorter than its own header says: it was cut off",
-    "corrupt database file": "a checksum does not match: part of it was overwritten",
-    "checksum": "a checksum does not match: part of it was overwritten",
-    "failed to deserialize": "DuckDB cannot read its catalogue",
-    "leb128": "DuckDB cannot read its catalogue",
+    "not a valid duckdb database file": N_("its header is not valid"),
+    "could not read enough bytes": N_("it is shorter than its own header says: it was cut off"),
+    "corrupt database file": N_("a checksum does not match: part of it was overwritten"),
+    "checksum": N_("a checksum does not match: part of it was overwritten"),
+    "failed to deserialize": N_("DuckDB cannot read its catalogue"),
+    "leb128": N_("DuckDB cannot read its catalogue"),
 }
 
 
@@ -86,8 +87,10 @@ def memory_limit() -> str:
     found = _SIZE.match(text)
     if found is None or float(found[1]) * _BYTES[found[2].lower()] < 64e6:
         raise StoreError(
-            f"KPIS_MEMORY_LIMIT {text[:40]!r} is not a memory size of at least 64MB; write it "
-            "like 512MB or 2GB, or unset it"
+            _(
+                "KPIS_MEMORY_LIMIT {value} is not a memory size of at least 64MB; write it "
+                "like 512MB or 2GB, or unset it"
+            ).format(value=repr(text[:40]))
         )
     return f"{found[1]}{found[2]}"
 
@@ -97,7 +100,7 @@ def damage(path: str | Path, exc: duckdb.Error) -> StoreError | None:
     text = str(exc).lower()
     for words, detail in _DAMAGE.items():
         if words in text:
-            return damaged(path, detail)
+            return damaged(path, _(detail))
     return None
 
 
@@ -108,43 +111,60 @@ def explain(path: str | Path, exc: duckdb.Error, read_only: bool = False) -> Sto
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     if "could not set lock" in lower or "conflicting lock" in lower:
         advice = (
-            "try again when it has finished, or stop it"
+            _("try again when it has finished, or stop it")
             if read_only
-            else "load the file through the dashboard's Upload page, or stop the other "
-            "process, then try again"
+            else _(
+                "load the file through the dashboard's Upload page, or stop the other "
+                "process, then try again"
+            )
         )
         return StoreError(
-            f"{path} is in use by another process (the dashboard, or another kpis command): "
-            f"{advice}"
+            _(
+                "{file} is in use by another process (the dashboard, or another kpis command): "
+                "{advice}"
+            ).format(file=path, advice=advice)
         )
     version = re.search(r"storage version number (\d+).*?between (\d+) and (\d+)", text)
     if version or "storage version" in lower:
         found = (
-            f"storage version {version[1]}; DuckDB {duckdb.__version__} reads {version[2]} "
-            f"to {version[3]}"
+            _("storage version {found}; DuckDB {duckdb} reads {low} to {high}").format(
+                found=version[1], duckdb=duckdb.__version__, low=version[2], high=version[3]
+            )
             if version
             else first
         )
         return StoreError(
-            f"{path} was written by a DuckDB version this one cannot read ({found}): open it "
-            "with the DuckDB that wrote it to export the data, or start a new database with "
-            "--db and load the exports again"
+            _(
+                "{file} was written by a DuckDB version this one cannot read ({found}): open it "
+                "with the DuckDB that wrote it to export the data, or start a new database with "
+                "--db and load the exports again"
+            ).format(file=path, found=found)
         )
     if "encrypted" in lower:
         return encrypted(path)
     if "replaying wal" in lower or "wal does not match" in lower:
-        why = "belongs to another database" if "does not match" in lower else "cannot be read"
-        return damaged(path, f"its log {Path(path).name}.wal {why}")
+        detail = (
+            _("its log {name}.wal belongs to another database")
+            if "does not match" in lower
+            else _("its log {name}.wal cannot be read")
+        )
+        return damaged(path, detail.format(name=Path(path).name))
     problem = damage(path, exc)
     if problem is not None:
         return problem
     if "extension" in lower:
         return StoreError(
-            f"{path} needs a DuckDB extension to be opened ({first}), and kpis loads none: "
-            "give --db a .duckdb file written by kpis"
+            _(
+                "{file} needs a DuckDB extension to be opened ({reason}), and kpis loads none: "
+                "give --db a .duckdb file written by kpis"
+            ).format(file=path, reason=first)
         )
     if "permission denied" in lower:
-        return StoreError(f"{path} cannot be opened: permission denied for this user")
+        return StoreError(
+            _("{file} cannot be opened: permission denied for this user").format(file=path)
+        )
     return StoreError(
-        f"cannot open {path} with DuckDB ({first}); if it is damaged, {DAMAGED_ADVICE}"
+        _("cannot open {file} with DuckDB ({reason}); if it is damaged, {advice}").format(
+            file=path, reason=first, advice=_(DAMAGED_ADVICE)
+        )
     )
