@@ -30,6 +30,7 @@ from kpis.definitions.yaml_lines import parse_lined_yaml
 from kpis.errors import DefinitionError, PermissionDenied, Problem, UsageError
 from kpis.formatting import number
 from kpis.i18n import N_, _
+from kpis.i18n import _ as translate  # a marked constant (N_), translated where shown
 
 Role = Literal["viewer", "analyst", "admin"]
 Action = Literal["upload", "undo", "events", "mappings", "roles"]
@@ -87,9 +88,9 @@ def require(actor: Actor | None, action: Action) -> Actor:
         raise PermissionDenied(
             _("{name} is a {role} and may not {action}; ask an admin for the {needed} role").format(
                 name=who.name,
-                role=_(_ROLE_WORDS[who.role]),
-                action=_(_WORDS[action]),
-                needed=_(_ROLE_WORDS[NEEDS[action]]),
+                role=translate(_ROLE_WORDS[who.role]),
+                action=translate(_WORDS[action]),
+                needed=translate(_ROLE_WORDS[NEEDS[action]]),
             )
         )
     return who
@@ -180,7 +181,9 @@ def parse_access(text: str, file: str) -> Access:
         entries = data.get(section) or {}
         tables[section] = {}
         if not isinstance(entries, dict):
-            problem((section,), _("must map {what} to a role, one a line").format(what=_(what)))
+            problem(
+                (section,), _("must map {what} to a role, one a line").format(what=translate(what))
+            )
             continue
         if len(entries) > MAX_ENTRIES:
             problem(
@@ -193,7 +196,7 @@ def parse_access(text: str, file: str) -> Access:
             where = (section, name)
             key = str(name).strip().lower()
             if not pattern.match(key):
-                problem(where, _("is not {what}").format(what=_(what)))
+                problem(where, _("is not {what}").format(what=translate(what)))
             elif role not in ROLES:
                 problem(
                     where,

@@ -15,6 +15,7 @@ from kpis.definitions import Limits
 from kpis.errors import UsageError
 from kpis.formatting import number
 from kpis.i18n import N_, _
+from kpis.i18n import _ as translate  # a marked constant (N_), translated where shown
 from kpis.periods import DateRange, Grain, grain_start, next_start
 from kpis.store import Store, quote
 
@@ -110,7 +111,7 @@ def check_periods(window: DateRange, grain: Grain | None, limits: Limits) -> Non
             ).format(
                 window=window,
                 count=number(count, 0),
-                periods=_(_GRAIN_WORDS[grain]),
+                periods=translate(_GRAIN_WORDS[grain]),
                 limit=number(limits.max_periods, 0),
                 hint=hint,
             )

@@ -17,12 +17,13 @@ from pathlib import Path
 
 from kpis.errors import StoreError
 from kpis.i18n import N_, _
+from kpis.i18n import _ as translate  # a marked constant (N_), translated where shown
 
 MAGIC, MAGIC_AT = b"DUCK", 8  # a DuckDB file: after the header's 8-byte checksum
 ENCRYPTED_AT = 20  # the header's first flags word: bit 0 is set on an encrypted database
 WAL_START = b"\x64\x00"  # a DuckDB log's first entry opens with field 100, its type
 NEW_SUFFIXES = (".duckdb", ".db")
-# Advice shared by several messages; translate where shown, with _(NOT_DUCKDB_ADVICE).
+# Advice shared by several messages (marked with N_, translated where shown).
 NOT_DUCKDB_ADVICE = N_("give --db the .duckdb file, or a new path ending in .duckdb")
 DAMAGED_ADVICE = N_(
     "restore it from a backup, or start a new database with --db and load the exports again"
@@ -88,7 +89,7 @@ def check(path: str | Path, *, read_only: bool, replace: bool = False) -> Databa
     if stat.S_ISDIR(info.st_mode):
         raise StoreError(
             _("{file} is a folder, not a DuckDB database; {advice}").format(
-                file=shown, advice=_(NOT_DUCKDB_ADVICE)
+                file=shown, advice=translate(NOT_DUCKDB_ADVICE)
             )
         )
     if not stat.S_ISREG(info.st_mode):
@@ -96,7 +97,7 @@ def check(path: str | Path, *, read_only: bool, replace: bool = False) -> Databa
             _(
                 "{file} is not a DuckDB database (it is a device, pipe or socket, not a file); "
                 "{advice}"
-            ).format(file=shown, advice=_(NOT_DUCKDB_ADVICE))
+            ).format(file=shown, advice=translate(NOT_DUCKDB_ADVICE))
         )
     head = _read(shown, target, 4096)
     if head[MAGIC_AT : MAGIC_AT + len(MAGIC)] != MAGIC:
@@ -127,7 +128,7 @@ def _refuse_non_local(raw: str) -> None:
     if raw.startswith(":memory:"):
         what = _("DuckDB's in-memory database, which forgets everything when the command ends")
     elif prefix in _REMOTE:
-        what = _(_REMOTE[prefix])
+        what = translate(_REMOTE[prefix])
     else:
         what = _("DuckDB reads '{prefix}:' as a request for its {prefix} extension").format(
             prefix=prefix
@@ -145,7 +146,7 @@ def _check_new(shown: Path, target: str, read_only: bool) -> None:
     if os.path.islink(target):
         raise StoreError(
             _("{file} is a link to {target}, which does not exist; {advice}").format(
-                file=shown, target=os.readlink(target), advice=_(NOT_DUCKDB_ADVICE)
+                file=shown, target=os.readlink(target), advice=translate(NOT_DUCKDB_ADVICE)
             )
         )
     if read_only:
@@ -232,7 +233,7 @@ def _check_writable(shown: Path, target: str) -> None:
         if os.path.exists(where) and not os.access(where, os.W_OK):
             raise StoreError(
                 _("{file} is read-only: {why}; {advice}").format(
-                    file=shown, why=why, advice=_(READ_ONLY_ADVICE)
+                    file=shown, why=why, advice=translate(READ_ONLY_ADVICE)
                 )
             )
 
@@ -266,7 +267,7 @@ def describe(head: bytes) -> str:
         return _("it is empty, 0 bytes")
     for magic, kind in signatures:
         if head.startswith(magic):
-            return _("it looks like {kind}").format(kind=_(kind))
+            return _("it looks like {kind}").format(kind=translate(kind))
     text = _as_text(head)
     if text is None:
         return _("it holds binary data of an unknown kind")
@@ -284,11 +285,11 @@ def describe(head: bytes) -> str:
 def _advice(head: bytes) -> str:
     if not head:
         return _("delete it to start a new database there, or {advice}").format(
-            advice=_(NOT_DUCKDB_ADVICE)
+            advice=translate(NOT_DUCKDB_ADVICE)
         )
     if head.startswith(WAL_START + b"\x62"):
         return _("give --db the database file it belongs to (the same name without .wal)")
-    return _(NOT_DUCKDB_ADVICE)
+    return translate(NOT_DUCKDB_ADVICE)
 
 
 def _as_text(head: bytes) -> str | None:
@@ -335,7 +336,7 @@ def damaged(path: str | Path, detail: str) -> StoreError:
     """The one sentence for a database DuckDB cannot trust."""
     return StoreError(
         _("{file} is damaged ({detail}): {advice}").format(
-            file=path, detail=detail, advice=_(DAMAGED_ADVICE)
+            file=path, detail=detail, advice=translate(DAMAGED_ADVICE)
         )
     )
 

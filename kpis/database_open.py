@@ -17,6 +17,7 @@ import duckdb
 from kpis.database_file import DAMAGED_ADVICE, DatabaseFile, damaged, encrypted
 from kpis.errors import StoreError
 from kpis.i18n import N_, _
+from kpis.i18n import _ as translate  # a marked constant (N_), translated where shown
 
 DEFAULT_MEMORY_LIMIT = "512MB"
 # Given to duckdb.connect itself: a path or a file's contents can ask for an extension while
@@ -100,7 +101,7 @@ def damage(path: str | Path, exc: duckdb.Error) -> StoreError | None:
     text = str(exc).lower()
     for words, detail in _DAMAGE.items():
         if words in text:
-            return damaged(path, _(detail))
+            return damaged(path, translate(detail))
     return None
 
 
@@ -165,6 +166,6 @@ def explain(path: str | Path, exc: duckdb.Error, read_only: bool = False) -> Sto
         )
     return StoreError(
         _("cannot open {file} with DuckDB ({reason}); if it is damaged, {advice}").format(
-            file=path, reason=first, advice=_(DAMAGED_ADVICE)
+            file=path, reason=first, advice=translate(DAMAGED_ADVICE)
         )
     )

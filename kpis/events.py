@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from kpis.access import Actor, recorded, require
 from kpis.definitions import Event
 from kpis.errors import UsageError
+from kpis.i18n import _
 from kpis.store import EVENT_LOG, EVENTS, Store
 
 
@@ -64,22 +65,26 @@ def save_event(
     require(actor, "events")
     name = event.name.strip()
     if not name:
-        raise UsageError("an event needs a name")
+        raise UsageError(_("an event needs a name"))
     if name in {e.name for e in store.definitions.events}:
-        raise UsageError(f"{name!r} is an event of kpis.yaml; choose another name")
+        raise UsageError(
+            _("{name} is an event of kpis.yaml; choose another name").format(name=repr(name))
+        )
     scope = event.scope_pair
     if scope is not None:
         dimensions = {d for s in store.definitions.sources.values() for d in s.dimensions}
         if scope[0] not in dimensions:
             raise UsageError(
-                f"{scope[0]!r} is not a dimension; use one of {', '.join(sorted(dimensions))}"
+                _("{name} is not a dimension; use one of {dimensions}").format(
+                    name=repr(scope[0]), dimensions=", ".join(sorted(dimensions))
+                )
             )
     with store.transaction() as cur:
         if replaces is not None:
             cur.execute(f"DELETE FROM {EVENTS} WHERE name = ?", [replaces])
         taken = cur.execute(f"SELECT 1 FROM {EVENTS} WHERE name = ?", [name]).fetchone()
         if taken is not None:
-            raise UsageError(f"there is already an event called {name!r}")
+            raise UsageError(_("there is already an event called {name}").format(name=repr(name)))
         now = dt.datetime.now()
         cur.execute(
             f"INSERT INTO {EVENTS} (name, day, description, scope, saved_at, changed_by) "
@@ -96,10 +101,12 @@ def delete_event(store: Store, name: str, actor: Actor | None = None) -> None:
     """Remove an event added from the dashboard; `actor` must be an analyst or admin."""
     require(actor, "events")
     if name in {e.name for e in store.definitions.events}:
-        raise UsageError(f"{name!r} is defined in kpis.yaml: remove it there")
+        raise UsageError(
+            _("{name} is defined in kpis.yaml: remove it there").format(name=repr(name))
+        )
     with store.transaction() as cur:
         if cur.execute(f"SELECT 1 FROM {EVENTS} WHERE name = ?", [name]).fetchone() is None:
-            raise UsageError(f"there is no saved event called {name!r}")
+            raise UsageError(_("there is no saved event called {name}").format(name=repr(name)))
         cur.execute(f"DELETE FROM {EVENTS} WHERE name = ?", [name])
         # The row goes, so who removed it is kept in the log (an e-mail only, as elsewhere).
         _log(cur, dt.datetime.now(), "removed", name, actor)

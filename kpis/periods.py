@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kpis.errors import UsageError
+from kpis.i18n import _
 
 Grain = Literal["day", "week", "month", "quarter"]
 GRAINS: tuple[Grain, ...] = ("day", "week", "month", "quarter")
@@ -97,7 +98,7 @@ def period_sql(day_sql: str, grain: Grain | None, window: DateRange) -> str:
 
 def iso_week(day: dt.date) -> str:
     """The ISO week of `day` as 2026-W46 (the form used in URLs)."""
-    year, week, _ = day.isocalendar()
+    year, week, _weekday = day.isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -106,7 +107,9 @@ def week_of(label: str) -> DateRange:
     try:
         monday = dt.date.fromisocalendar(int(label[:4]), int(label.split("W")[1]), 1)
     except (ValueError, IndexError):
-        raise UsageError(f"week {label!r} is not an ISO week such as 2026-W46") from None
+        raise UsageError(
+            _("week {label} is not an ISO week such as 2026-W46").format(label=repr(label))
+        ) from None
     return DateRange(monday, monday + dt.timedelta(days=6))
 
 
@@ -121,17 +124,31 @@ def parse_date(text: str, what: str = "date") -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"{what} {text!r} is not a date; write it as YYYY-MM-DD") from None
+        raise UsageError(
+            _("{what} {text} is not a date; write it as YYYY-MM-DD").format(
+                what=_("date") if what == "date" else what, text=repr(text)
+            )
+        ) from None
 
 
 def parse_range(text: str, what: str = "range") -> DateRange:
     """START:END (inclusive), as given to `kpis compare --before/--after`."""
     parts = text.split(":")
+    shown = _("range") if what == "range" else what
     if len(parts) != 2:
-        raise UsageError(f"{what} {text!r} must be START:END, e.g. 2026-01-05:2026-03-29")
-    window = DateRange(parse_date(parts[0], f"{what} start"), parse_date(parts[1], f"{what} end"))
+        raise UsageError(
+            _("{what} {text} must be START:END, e.g. 2026-01-05:2026-03-29").format(
+                what=shown, text=repr(text)
+            )
+        )
+    window = DateRange(
+        parse_date(parts[0], _("{what} start").format(what=shown)),
+        parse_date(parts[1], _("{what} end").format(what=shown)),
+    )
     if window.end < window.start:
-        raise UsageError(f"{what} {text!r} ends before it starts")
+        raise UsageError(
+            _("{what} {text} ends before it starts").format(what=shown, text=repr(text))
+        )
     return window
 
 
@@ -152,7 +169,7 @@ def event_windows(
     whole weeks the data covers on both sides.
     """
     if washout_days < 0:
-        raise UsageError("--washout must be 0 days or more")
+        raise UsageError(_("--washout must be 0 days or more"))
     monday = grain_start(event_day, "week")
     before_end = monday - dt.timedelta(days=1)
     settled = event_day + dt.timedelta(days=washout_days)
@@ -164,8 +181,10 @@ def event_windows(
         year = dt.timedelta(weeks=52)
         if after_start - year < coverage.start:
             raise UsageError(
-                f"the data starts on {coverage.start}: there is no year of history before "
-                f"{after_start} to compare with"
+                _(
+                    "the data starts on {start}: there is no year of history before {day} to "
+                    "compare with"
+                ).format(start=coverage.start, day=after_start)
             )
         available = min(after_weeks, 52)
     else:
@@ -174,11 +193,12 @@ def event_windows(
         weeks = available
         if weeks < 1:
             raise UsageError(
-                f"the data ({coverage}) does not cover a whole week on both sides of "
-                f"{event_day.isoformat()}"
+                _("the data ({span}) does not cover a whole week on both sides of {day}").format(
+                    span=coverage, day=event_day.isoformat()
+                )
             )
     elif weeks < 1:
-        raise UsageError("--weeks must be at least 1")
+        raise UsageError(_("--weeks must be at least 1"))
     span = dt.timedelta(days=7 * weeks)
     after = DateRange(after_start, after_start + span - dt.timedelta(days=1))
     if last_year:
