@@ -19,17 +19,29 @@ import streamlit as st
 import kpis
 from dashboard.charts import BETTER, WORSE
 from dashboard.format import is_missing, target_status, week_short, why_missing
+from kpis import i18n
+from kpis.i18n import N_, _
 from kpis.variation import WEEKS, Tone
 
 NEUTRAL = "#8c8c8c"
 TONE_COLOURS = {"better": BETTER, "worse": WORSE, "neutral": NEUTRAL}
-TREND_WORDS = {"better": ":green[improving]", "worse": ":red[worsening]", "neutral": "steady"}
+# Said where shown, in the reader's language (N_ marks them for the catalog).
+TREND_WORDS = {
+    "better": N_("12 weeks: :green[improving]"),
+    "worse": N_("12 weeks: :red[worsening]"),
+    "neutral": N_("12 weeks: steady"),
+}
+TREND_ALT = {
+    "better": N_("{label}, last 12 weeks: improving trend"),
+    "worse": N_("{label}, last 12 weeks: worsening trend"),
+    "neutral": N_("{label}, last 12 weeks: steady trend"),
+}
 BLANK = " "  # an empty caption keeps its line
-VARIATION_HELP = (
+VARIATION_HELP = N_(
     "Normal: within the mean ± 2 standard deviations of the 12 week-over-week changes before "
     "this week."
 )
-TREND_HELP = (
+TREND_HELP = N_(
     "The least-squares line through the 12 weeks: improving or worsening when its slope is "
     "significantly different from 0 (p < 0.05) and it moves the KPI by at least 2 % of its "
     "mean; steady otherwise."
@@ -94,18 +106,21 @@ def build(
         delta = kpis.format_delta(kpi, current - previous)
         rounds_to_zero = not delta.startswith(("+", "-"))
         colour = "off" if rounds_to_zero else ("normal" if kpi.higher_is_better else "inverse")
-        description = "vs previous week"
+        description = _("vs previous week")
     found = kpis.weekly_variation(values)
     if found is not None:
-        usual = f"usual: {kpis.format_interval(kpi, found.low, found.high)}"
-        verdict = "within normal variation" if found.usual else ":orange[**unusual change**]"
-        variation = f"{verdict} ({usual})"
+        usual = kpis.format_interval(kpi, found.low, found.high)
+        variation = (
+            _("within normal variation (usual: {interval})")
+            if found.usual
+            else _(":orange[**unusual change**] (usual: {interval})")
+        ).format(interval=usual)
     year_earlier = BLANK
     then = _number(earlier[1]) if earlier else None
     if earlier and then is not None and current is not None:
         shown = kpis.format_value(kpi, then)
-        year_earlier = (
-            f"{_signed(kpi, current - then)} vs a year earlier ({week_short(earlier[0])}: {shown})"
+        year_earlier = _("{change} vs a year earlier ({week}: {value})").format(
+            change=_signed(kpi, current - then), week=week_short(earlier[0]), value=shown
         )
     shown_weeks = tuple(values[-WEEKS:])
     trend = kpis.weekly_trend(shown_weeks)
@@ -121,7 +136,7 @@ def build(
         year_earlier=year_earlier,
         sparkline=shown_weeks,
         tone=tone,
-        trend=BLANK if trend is None else f"12 weeks: {TREND_WORDS[tone]}",
+        trend=BLANK if trend is None else i18n._(TREND_WORDS[tone]),
         target=target_status(kpi, current) or BLANK,
     )
 
@@ -181,10 +196,10 @@ def show(card: Card) -> None:
             help=card.help,
         )
         said = card.delta_description is not None and card.variation != BLANK
-        st.caption(card.variation, help=VARIATION_HELP if said else None)
+        st.caption(card.variation, help=i18n._(VARIATION_HELP) if said else None)
         st.caption(card.year_earlier)
         svg = sparkline_svg(card.sparkline, TONE_COLOURS[card.tone])
-        alt = f"{card.label}, last 12 weeks: {card.tone} trend"
+        alt = i18n._(TREND_ALT[card.tone]).format(label=card.label)
         st.image(svg, width="stretch", alt=alt)
-        st.caption(card.trend, help=TREND_HELP if card.trend != BLANK else None)
+        st.caption(card.trend, help=i18n._(TREND_HELP) if card.trend != BLANK else None)
         st.caption(card.target)

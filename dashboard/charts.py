@@ -3,8 +3,10 @@
 Every figure labels its value axis with the KPI's unit and formats hover values the way the
 rest of the product does (kpis.format_value); a period without a value hovers as "–" with
 the reason, never as nothing. Weekly series are ticked on ISO weeks (Mondays, "W46"), as the
-COO counts them. Labels are placed where the data cannot cover them: a target's in the right
-margin, events sharing a date stacked. Colours are mid-tone and translucent so the charts
+COO counts them. Every word is in the reader's language, and so are numbers and dates
+(chart_parts says how French gets past plotly.js's English; pages pass `config()`). Labels
+are placed where the data cannot cover them: a target's in the right margin, events sharing
+a date stacked. Colours are mid-tone and translucent so the charts
 read in Streamlit's light and dark themes alike (the pages pass theme="streamlit").
 """
 
@@ -17,7 +19,17 @@ import pandas as pd
 import plotly.graph_objects as go
 
 import kpis
-from dashboard.chart_parts import event_rows, hover, series, time_axis
+from dashboard.chart_parts import (
+    event_rows,
+    hover,
+    percent_ticks,
+    plotly_locale,
+    separators,
+    series,
+    time_axis,
+)
+from kpis.formatting import verdict_word
+from kpis.i18n import _, language
 
 BEFORE_FILL = "rgba(99, 110, 250, 0.14)"
 AFTER_FILL = "rgba(255, 161, 90, 0.18)"
@@ -25,6 +37,13 @@ EVENT_LINE = "rgba(128, 128, 128, 0.9)"
 TARGET_LINE = "rgba(0, 160, 110, 0.8)"
 BETTER = "#1a9e5c"
 WORSE = "#d9433b"
+
+
+def config() -> dict[str, object]:
+    """st.plotly_chart's config: plotly.js's locale in French (its own texts and dates)."""
+    if language() != "fr":
+        return {}
+    return {"locale": "fr", "locales": {"fr": plotly_locale()}}
 
 
 def value_axis(kpi: kpis.Kpi) -> dict[str, object]:
@@ -42,8 +61,20 @@ def _layout(fig: go.Figure, kpi: kpis.Kpi, height: int = 300) -> go.Figure:
         showlegend=False,
         yaxis=value_axis(kpi),
         xaxis={"title": None},
+        separators=separators(),
     )
     return fig
+
+
+def _french_percent_axis(fig: go.Figure, kpi: kpis.Kpi) -> None:
+    """In French, a rate's axis ticks made here: '3,5 %' (d3 would write '3,5%')."""
+    if language() != "fr" or kpi.format != "percent":
+        return
+    values = [float(v) for trace in fig.data if trace.y is not None for v in trace.y]
+    values += [float(y) for shape in fig.layout.shapes if shape.yref in (None, "y")
+               for y in (shape.y0, shape.y1) if isinstance(y, int | float)]  # fmt: skip
+    ticks, labels = percent_ticks(values, kpi.decimals)
+    fig.update_yaxes(tickmode="array", tickvals=ticks, ticktext=labels)
 
 
 def _event_lines(
@@ -81,18 +112,22 @@ def trend(
     if kpi.target is not None:
         # The label sits in the right margin, level with the line: no value can cover it. The
         # number only: the axis says the unit, and a narrow label leaves the plot its width.
-        number = kpis.format_value(kpi, kpi.target).split(" ")[0]
+        number = kpis.format_value(kpi, kpi.target)
+        if kpi.format != "percent":  # "1.60 EUR", "1,60 €": the number without its unit
+            number = number.replace("\u00a0", " ").split(" ")[0]
         fig.add_hline(y=kpi.target, line={"color": TARGET_LINE, "dash": "dash", "width": 1})
+        word = _("target")
         fig.add_annotation(
             x=1, xref="paper", xanchor="left", y=kpi.target, yref="y", showarrow=False,
-            text=f"target<br>{number}", align="left", font={"size": 10, "color": TARGET_LINE},
+            text=f"{word}<br>{number}", align="left", font={"size": 10, "color": TARGET_LINE},
         )  # fmt: skip
     _layout(fig, kpi, height)
     if kpi.target is not None:
-        fig.update_layout(margin={"r": 14 + 6 * max(6, len(number))})
+        fig.update_layout(margin={"r": 14 + 6 * max(len(word), len(number))})
     if len(frame):
         _event_lines(fig, events, frame["period_start"].min(), frame["period_end"].max())
     time_axis(fig, frame)
+    _french_percent_axis(fig, kpi)
     return fig
 
 
@@ -109,8 +144,8 @@ def before_after(
     fig.update_traces(showlegend=False)  # the KPI's line needs no legend, the projection does
     _trend_line(fig, row, before, after)
     for window, fill, label, side in (
-        (before, BEFORE_FILL, "before", "before"),
-        (after, AFTER_FILL, "after", "after"),
+        (before, BEFORE_FILL, _("before: {value}"), "before"),
+        (after, AFTER_FILL, _("after: {value}"), "after"),
     ):
         end = window.end + dt.timedelta(days=1)
         fig.add_vrect(x0=window.start, x1=end, fillcolor=fill, line_width=0, layer="below")
@@ -129,11 +164,12 @@ def before_after(
                 x=middle,
                 y=1,
                 yref="paper",
-                text=f"{label}: {kpis.format_value(kpi, float(value))}",
+                text=label.format(value=kpis.format_value(kpi, float(value))),
                 showarrow=False,
                 yanchor="bottom",
                 font={"size": 12},
             )
+    _french_percent_axis(fig, kpi)  # again: the continued trend may reach past the data
     return fig
 
 
@@ -147,7 +183,7 @@ def _trend_line(
     weeks = (after.end - before.start).days // 7 + 1
     days = [before.start + dt.timedelta(weeks=w) for w in range(weeks)]
     fig.add_trace(go.Scatter(
-        x=days, y=[start + slope * w for w in range(weeks)], mode="lines", name="trend before, continued",  # noqa: E501
+        x=days, y=[start + slope * w for w in range(weeks)], mode="lines", name=_("trend before, continued"),  # noqa: E501
         line={"color": "rgba(128,128,128,0.8)", "dash": "dash", "width": 1.5}, hoverinfo="skip",
         showlegend=True,
     ))  # fmt: skip
@@ -176,7 +212,13 @@ def intervals(definitions: kpis.Definitions, table: pd.DataFrame) -> go.Figure:
             )
         )
         interval = kpis.format_interval(kpi, row["ci_low"], row["ci_high"])
-        texts.append(f"{kpis.format_delta(kpi, row['delta'])} ({interval}), {row['verdict']}")
+        texts.append(
+            _("{change} ({interval}), {verdict}").format(
+                change=kpis.format_delta(kpi, row["delta"]),
+                interval=interval,
+                verdict=verdict_word(str(row["verdict"])),
+            )
+        )
     fig = go.Figure(go.Scatter(
         x=centers, y=labels, mode="markers", marker={"color": colours, "size": 10},
         error_x={"type": "data", "symmetric": False, "array": highs, "arrayminus": lows, "thickness": 2},  # noqa: E501
@@ -185,9 +227,14 @@ def intervals(definitions: kpis.Definitions, table: pd.DataFrame) -> go.Figure:
     fig.add_vline(x=0, line={"color": EVENT_LINE, "width": 1})
     fig.update_layout(
         height=60 + 45 * len(labels), margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis={"title": {"text": "change, % of before (95% interval)"}, "tickformat": "+.0%"},
-        yaxis={"autorange": "reversed"}, showlegend=False,
+        xaxis={"title": {"text": _("change, % of before (95% interval)")}, "tickformat": "+.0%"},
+        yaxis={"autorange": "reversed"}, showlegend=False, separators=separators(),
     )  # fmt: skip
+    if language() == "fr" and centers:  # "+10 %": d3's "+.0%" would write "+10%"
+        reach = [c - low for c, low in zip(centers, lows, strict=True)]
+        reach += [c + high for c, high in zip(centers, highs, strict=True)]
+        ticks, texts = percent_ticks([*reach, 0.0], 0, sign=True)
+        fig.update_xaxes(tickmode="array", tickvals=ticks, ticktext=texts)
     return fig
 
 
@@ -207,30 +254,32 @@ def explorer(
     _layout(fig, kpi, 420)
     fig.update_layout(showlegend=True, legend={"title": {"text": by}})
     time_axis(fig, frame.drop_duplicates("period_start"))
+    _french_percent_axis(fig, kpi)
     return fig
 
 
 def breakdown(kpi: kpis.Kpi, table: pd.DataFrame, by: str) -> go.Figure:
     """Before and after per dimension value, side by side."""
     fig = go.Figure()
-    for side, colour in (
-        ("before", "rgba(99, 110, 250, 0.75)"),
-        ("after", "rgba(255, 161, 90, 0.9)"),
+    for side, colour, name, said in (
+        ("before", "rgba(99, 110, 250, 0.75)", _("before"), _("before: {value}")),
+        ("after", "rgba(255, 161, 90, 0.9)", _("after"), _("after: {value}")),
     ):
         fig.add_trace(
             go.Bar(
                 x=table["dimension_value"].astype(str),
                 # A missing value is a bar of 0 drawn as nothing, so that it still hovers '–'.
                 y=pd.to_numeric(table[side], errors="coerce").fillna(0.0),
-                name=side,
+                name=name,
                 marker_color=colour,
                 text=hover(kpi, table[side]),
                 textposition="outside",
-                hovertemplate=f"{side}: %{{text}}<extra></extra>",
+                hovertemplate=said.format(value="%{text}") + "<extra></extra>",
             )
         )
     _layout(fig, kpi, 320)
     fig.update_layout(
         showlegend=True, barmode="group", hovermode="x", xaxis={"title": {"text": by}}
     )
+    _french_percent_axis(fig, kpi)
     return fig

@@ -16,6 +16,7 @@ import streamlit as st
 import kpis
 from dashboard import context, url_state
 from dashboard.format import week_label
+from kpis.i18n import _
 
 KEY = "week"
 
@@ -68,5 +69,5 @@ def choose(ctx: context.Context, coverage: pd.DataFrame) -> str:
     opening = complete and kpis.iso_week(complete.start)
     default = opening if opening in weeks else weeks[0]
     return url_state.select(
-        "Week", weeks, KEY, default=default, format_func=week_label, pinned=True
+        _("Week"), weeks, KEY, default=default, format_func=week_label, pinned=True
     )

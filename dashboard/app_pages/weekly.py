@@ -17,6 +17,7 @@ import streamlit as st
 import kpis
 from dashboard import cards, charts, context, review_week
 from dashboard.format import day, is_missing
+from kpis.i18n import _
 
 HISTORY = 13  # weeks before the one shown: 12 week-over-week changes, a 12-week sparkline
 
@@ -24,20 +25,20 @@ ctx = context.load()
 coverage = context.require_data(ctx)
 definitions = ctx.definitions
 
-st.title("Weekly review")
+st.title(_("Weekly review"))
 week = review_week.choose(ctx, coverage)
 window = kpis.week_of(week)
 
 lines = []
 for row in coverage.to_dict("records"):
     if row["last_day"] is None or is_missing(row["last_day"]):
-        lines.append(f":orange[{row['label']}: no data]")
+        lines.append(":orange[" + _("{source}: no data").format(source=row["label"]) + "]")
     elif row["last_day"] < window.end:
-        lines.append(
-            f":orange[{row['label']}: data through {day(row['last_day'])} (older than this week)]"
-        )
+        text = _("{source}: data through {day} (older than this week)")
+        lines.append(":orange[" + text.format(source=row["label"], day=day(row["last_day"])) + "]")
     else:
-        lines.append(f"{row['label']}: data through {day(row['last_day'])}")
+        text = _("{source}: data through {day}")
+        lines.append(text.format(source=row["label"], day=day(row["last_day"])))
 st.caption(" · ".join(lines))
 
 names = tuple(definitions.kpis)
@@ -84,7 +85,7 @@ for first in range(0, len(built), 3):
         with column:
             cards.show(card)
 
-st.subheader("Last 12 weeks")
+st.subheader(_("Last 12 weeks"))
 trend_start = window.start - dt.timedelta(weeks=11)
 charts_columns = st.columns(2)
 for index, (name, kpi) in enumerate(definitions.kpis.items()):
@@ -95,5 +96,8 @@ for index, (name, kpi) in enumerate(definitions.kpis.items()):
     with charts_columns[index % 2]:
         st.markdown(f"**{kpi.label}**")
         st.plotly_chart(
-            charts.trend(kpi, shown, context.events(ctx)), theme="streamlit", key=f"trend_{name}"
+            charts.trend(kpi, shown, context.events(ctx)),
+            theme="streamlit",
+            key=f"trend_{name}",
+            config=charts.config(),
         )
