@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from kpis.access import Actor, recorded, require
 from kpis.definitions import Event
+from kpis.definitions.pydantic_text import pydantic_message
 from kpis.errors import UsageError
 from kpis.i18n import _
 from kpis.store import EVENT_LOG, EVENTS, Store
@@ -29,7 +30,7 @@ def make_event(
     except ValidationError as exc:
         error = exc.errors()[0]
         field = ".".join(str(part) for part in error["loc"]) or "event"
-        message = str(error["msg"]).removeprefix("Value error, ")
+        message = pydantic_message(error)
         raise UsageError(f"{field}: {message}") from None
 
 

@@ -27,9 +27,11 @@ from kpis.definitions.models import (
     Measure,
     Source,
 )
+from kpis.definitions.pydantic_text import pydantic_message
 from kpis.definitions.rules import Issue, Parsed, run_rules
 from kpis.definitions.yaml_lines import LinedDocument, load_lined_yaml, parse_lined_yaml
 from kpis.errors import DefinitionError, Problem
+from kpis.i18n import _, ngettext
 
 MAX_EXPRESSIONS = 1_000
 
@@ -68,12 +70,26 @@ def _validate(doc: LinedDocument) -> Definitions:
 
     data = doc.data
     if not isinstance(data, dict):
-        raise DefinitionError(f"{doc.file} must be a mapping with sources: and kpis:")
+        raise DefinitionError(
+            _("{file} must be a mapping with sources: and kpis:").format(file=doc.file)
+        )
     for key in data:
         if key not in TOP_LEVEL_KEYS:
-            report(Issue((str(key),), f"unknown key {key!r}", _hint(str(key), TOP_LEVEL_KEYS)))
+            report(
+                Issue(
+                    (str(key),),
+                    _("unknown key {key}").format(key=repr(key)),
+                    _hint(str(key), TOP_LEVEL_KEYS),
+                )
+            )
     if data.get("version", 1) != 1:
-        report(Issue(("version",), f"unsupported version {data['version']!r}", "use version: 1"))
+        report(
+            Issue(
+                ("version",),
+                _("unsupported version {version}").format(version=repr(data["version"])),
+                _("use version: 1"),
+            )
+        )
 
     parsed = Parsed()
     calendar = _parse(Calendar, data.get("calendar") or {}, ("calendar",), report)
@@ -93,7 +109,7 @@ def _validate(doc: LinedDocument) -> Definitions:
             parsed.kpis[name] = kpi
     mappings = data.get("mappings") or {}
     if not isinstance(mappings, dict):
-        report(Issue(("mappings",), "mappings: must map each profile name to its definition"))
+        report(Issue(("mappings",), _("mappings: must map each profile name to its definition")))
         mappings = {}
     for name, entry in mappings.items():
         profile = _parse(MappingProfile, entry, ("mappings", str(name)), report)
@@ -101,7 +117,7 @@ def _validate(doc: LinedDocument) -> Definitions:
             parsed.mappings[str(name)] = profile
     events = data.get("events") or []
     if not isinstance(events, list):
-        report(Issue(("events",), "events: must be a list of {name, date, description}"))
+        report(Issue(("events",), _("events: must be a list of {name, date, description}")))
         events = []
     for index, entry in enumerate(events):
         event = _parse(Event, entry, ("events", index), report)
@@ -116,9 +132,11 @@ def _validate(doc: LinedDocument) -> Definitions:
         report(
             Issue(
                 ("kpis",),
-                f"has {expressions:,} SQL expressions (measures, filters and checks); "
-                f"the limit is {MAX_EXPRESSIONS:,}",
-                "split the definitions into several kpis.yaml files",
+                _(
+                    "has {count} SQL expressions (measures, filters and checks); the limit is "
+                    "{limit}"
+                ).format(count=_number(expressions), limit=_number(MAX_EXPRESSIONS)),
+                _("split the definitions into several kpis.yaml files"),
             )
         )
     else:
@@ -127,7 +145,12 @@ def _validate(doc: LinedDocument) -> Definitions:
     problems.sort(key=lambda problem: problem.line or 0)
     if problems or calendar is None or limits is None:
         count = len(problems)
-        raise DefinitionError(f"{doc.file}: {count} problem{'s' if count != 1 else ''}", problems)
+        raise DefinitionError(
+            ngettext("{file}: {count} problem", "{file}: {count} problems", count).format(
+                file=doc.file, count=_number(count)
+            ),
+            problems,
+        )
     return Definitions(
         file=doc.file,
         calendar=calendar,
@@ -145,7 +168,12 @@ def _section(
     """The (name, entry) pairs of a top-level mapping such as sources:."""
     entries = data.get(section)
     if not isinstance(entries, dict) or not entries:
-        report(Issue((section,), f"{section}: must map each name to its definition"))
+        report(
+            Issue(
+                (section,),
+                _("{section}: must map each name to its definition").format(section=section),
+            )
+        )
         return []
     return [(str(name), entry) for name, entry in entries.items()]
 
@@ -185,21 +213,46 @@ def _describe(
     full = (*path, *loc)
     if kind == "extra_forbidden":
         allowed = _fields_at(model, loc[:-1])
-        return Issue(full, f"unknown key {loc[-1]!r}", _hint(str(loc[-1]), allowed))
+        return Issue(
+            full, _("unknown key {key}").format(key=repr(loc[-1])), _hint(str(loc[-1]), allowed)
+        )
     if kind == "missing":
-        return Issue(full, f"missing required key {loc[-1]!r}")
+        return Issue(full, _("missing required key {key}").format(key=repr(loc[-1])))
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
-        return Issue(full, f"{error['input']!r} is not allowed; expected {expected}")
+        return Issue(
+            full,
+            _("{value} is not allowed; expected {expected}").format(
+                value=repr(error["input"]), expected=_or(str(expected))
+            ),
+        )
     if kind in {"model_type", "dict_type"}:
-        return Issue(full, "must be a mapping of keys to values")
-    message = str(error["msg"]).removeprefix("Value error, ")
-    return Issue(full, f"{message} (got {error['input']!r})")
+        return Issue(full, _("must be a mapping of keys to values"))
+    return Issue(
+        full,
+        _("{message} (got {value})").format(
+            message=pydantic_message(error), value=repr(error["input"])
+        ),
+    )
+
+
+def _or(expected: str) -> str:
+    """Pydantic's "'a', 'b' or 'c'" with the reader's word for "or"."""
+    head, sep, last = expected.rpartition(" or ")
+    return _("{choices} or {last}").format(choices=head, last=last) if sep else expected
 
 
 def _hint(name: str, allowed: typing.Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(allowed), n=1)
-    return f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(allowed)}"
+    if close:
+        return _("did you mean {name}?").format(name=repr(close[0]))
+    return _("allowed: {names}").format(names=", ".join(allowed))
+
+
+def _number(value: int) -> str:
+    from kpis.formatting import number  # kpis.formatting imports this package
+
+    return number(value, 0)
 
 
 def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
