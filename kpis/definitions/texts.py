@@ -15,13 +15,10 @@ from typing import Annotated, Any
 from pydantic import PlainValidator, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError, PydanticKnownError
 
-from kpis.i18n import LANGUAGES, N_, _, translated
+from kpis.i18n import LANGUAGES, _, translated
 
 Text = str | dict[str, str]
 """A plain text, or language code -> text."""
-
-# The name of each language as it reads inside a sentence ("has no French (fr) text").
-LANGUAGE_IN_SENTENCE = {"en": N_("English"), "fr": N_("French")}
 
 
 def in_language(text: Text | None) -> str | None:
@@ -37,8 +34,9 @@ def languages_of(text: Text | None) -> frozenset[str]:
 
 
 def language_name(code: str) -> str:
-    """'French' for 'fr', in the language in force."""
-    return _(LANGUAGE_IN_SENTENCE[code]) if code in LANGUAGE_IN_SENTENCE else code
+    """'French' for 'fr', in the language in force, as it reads inside a sentence."""
+    names = {"en": _("English"), "fr": _("French")}
+    return names.get(code, code)
 
 
 def _checker(*, optional: bool, max_length: int | None) -> Callable[[Any], Text | None]:
@@ -87,13 +85,14 @@ def _per_language(value: dict[Any, Any], max_length: int | None) -> dict[str, st
 def _error(key: Any, message: str, given: Any) -> InitErrorDetails:
     # The message is already in the reader's language; braces would be read as placeholders.
     safe = message.replace("{", "(").replace("}", ")")
-    return {"type": PydanticCustomError("text", safe), "loc": (str(key),), "input": given}
+    kind = PydanticCustomError("text", safe)  # i18n: ok (pydantic's error type, a code)
+    return {"type": kind, "loc": (str(key),), "input": given}
 
 
 def _short_enough(value: str, max_length: int | None) -> None:
     if max_length is not None and len(value) > max_length:
         # pydantic's own error, as a `str` field with max_length would give.
-        raise PydanticKnownError("string_too_long", {"max_length": max_length})
+        raise PydanticKnownError("string_too_long", {"max_length": max_length})  # i18n: ok (code)
 
 
 RequiredText = Annotated[Text, PlainValidator(_checker(optional=False, max_length=None))]
