@@ -18,6 +18,7 @@ from sqlglot import exp
 from kpis.compute import kpi_sql
 from kpis.definitions import Kpi, Measure
 from kpis.errors import DefinitionError
+from kpis.i18n import _
 from kpis.periods import DateRange
 from kpis.store import Store
 
@@ -45,15 +46,22 @@ def counted(kpi: Kpi) -> Measure:
 
 
 def volume_noun(kpi: Kpi) -> str:
-    """The volume in words: 'leads', 'tickets with a csat_score', 'inventory rows a day'."""
+    """The volume in words: 'leads', 'tickets with a csat_score', 'inventory rows a day'.
+
+    Words for people (a summary, a chart's label), in the reader's language.
+    """
     measure = counted(kpi)
     tree = sqlglot.parse_one(measure.expr, read="duckdb")
     noun = measure.source
     if isinstance(tree, exp.Count) and not isinstance(tree.this, exp.Star):
-        noun += f" with a {tree.this.sql(dialect='duckdb')}"
+        noun = _("{source} with a {column}").format(
+            source=noun, column=tree.this.sql(dialect="duckdb")
+        )
     elif not isinstance(tree, exp.Count):
-        noun += f" counted by {measure.expr}"
-    return f"{noun} rows a day (average)" if measure.over_time == "average" else noun
+        noun = _("{source} counted by {expr}").format(source=noun, expr=measure.expr)
+    if measure.over_time == "average":
+        return _("{noun} rows a day (average)").format(noun=noun)
+    return noun
 
 
 def _key(value: object) -> str | None:
@@ -85,7 +93,9 @@ def volumes(store: Store, names: Sequence[str], cut: Cut, by: str) -> pd.DataFra
             except duckdb.Error as exc:
                 first = str(exc).strip().splitlines()[0]
                 raise DefinitionError(
-                    f"the volumes of {name} could not be counted ({first})"
+                    _("the volumes of {kpi} could not be counted ({reason})").format(
+                        kpi=name, reason=first
+                    )
                 ) from None
             # Columns: period_start, period_end, days, the dimension value, the volume.
             sides[label] = {_key(row[3]): float(row[4] or 0.0) for row in found}

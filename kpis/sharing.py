@@ -29,6 +29,8 @@ from pathlib import Path
 from kpis import database_file
 from kpis.definitions import Definitions
 from kpis.errors import StoreError, UsageError
+from kpis.formatting import number
+from kpis.i18n import _
 from kpis.store import Store
 
 DEFAULT_TIMEOUT = 60.0
@@ -46,8 +48,10 @@ def lock_timeout() -> float:
         seconds = -1.0
     if not 0 <= seconds <= 86_400:
         raise UsageError(
-            f"KPIS_LOCK_TIMEOUT={text[:40]!r} is not a number of seconds from 0 to 86400; "
-            "set it to, say, 60"
+            _(
+                "KPIS_LOCK_TIMEOUT={value} is not a number of seconds from 0 to 86400; set it to, "
+                "say, 60"
+            ).format(value=repr(text[:40]))
         )
     return seconds
 
@@ -110,7 +114,9 @@ def _flock(path: Path, exclusive: bool, deadline: float, db: Path, what: str) ->
                 time.sleep(POLL_SECONDS)
             except OSError as exc:
                 os.close(fd)
-                problem = f"{path} cannot be locked ({exc.strerror}); check the folder"
+                problem = _("{file} cannot be locked ({reason}); check the folder").format(
+                    file=path, reason=exc.strerror
+                )
                 raise StoreError(problem) from None
         try:
             same = os.stat(path).st_ino == os.fstat(fd).st_ino
@@ -147,10 +153,20 @@ def _os_unlock(shared: _Shared) -> None:
 
 
 def _busy(db: Path, what: str) -> StoreError:
-    return StoreError(
-        f"{db} stayed busy for {lock_timeout():g} s (another upload or a long read holds it) "
-        f"while waiting to {what}: try again, or wait longer with KPIS_LOCK_TIMEOUT=SECONDS"
+    seconds = lock_timeout()
+    text = (
+        _(
+            "{file} stayed busy for {seconds} s (another upload or a long read holds it) while "
+            "waiting to read it: try again, or wait longer with KPIS_LOCK_TIMEOUT=SECONDS"
+        )
+        if what == "read it"
+        else _(
+            "{file} stayed busy for {seconds} s (another upload or a long read holds it) while "
+            "waiting to change it: try again, or wait longer with KPIS_LOCK_TIMEOUT=SECONDS"
+        )
     )
+    decimals = 0 if seconds.is_integer() else min(len(f"{seconds:g}".partition(".")[2]), 3)
+    return StoreError(text.format(file=db, seconds=number(seconds, decimals)))
 
 
 @contextmanager
@@ -210,7 +226,8 @@ def alone(db: str | Path, *, replace: bool = True) -> Iterator[None]:
     database_file.check(db, read_only=False, replace=replace)  # no lock beside a refused path
     shared = _shared(db)
     if _held().get(shared.db, 0):
-        raise RuntimeError(f"this thread reads {shared.db}: end the read before writing")
+        bug = f"this thread reads {shared.db}: end the read before writing"
+        raise RuntimeError(bug)  # i18n: ok (a bug in the caller, never a user's doing)
     deadline = time.monotonic() + lock_timeout()
     next_in_line = _flock(_gate_path(shared.db), True, deadline, shared.db, "change it")
     try:

@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from kpis import database_file, database_open
+from kpis import store_messages as said
 from kpis.definitions import Definitions, Source
 from kpis.errors import StoreError
 
@@ -48,7 +49,7 @@ def one(
     """The single row of a query that always returns one (an aggregate, a DELETE count)."""
     row = cur.execute(sql, params or []).fetchone()
     if row is None:
-        raise RuntimeError(f"expected one row from: {sql[:80]}")
+        raise RuntimeError(f"expected one row from: {sql[:80]}")  # i18n: ok (a bug)
     return row
 
 
@@ -63,11 +64,7 @@ def history_table(source: str) -> str:
 
 
 def _type_changed(source: str, column: str, stored: str, declared: str) -> StoreError:
-    return StoreError(
-        f"column {source}.{column} is stored as {stored} but kpis.yaml now declares "
-        f"{declared} ({SQL_TYPES[declared]}); restore the old type, or start a new database "
-        "(--db) and load the exports again"
-    )
+    return said.type_changed(f"{source}.{column}", stored, declared, SQL_TYPES[declared])
 
 
 _OPEN: set[Path] = set()  # database files a Store of this process holds open
@@ -94,7 +91,7 @@ class Store:
         self._key = self.path.resolve()
         with _OPEN_LOCK:
             if self._key in _OPEN:
-                raise StoreError(f"{self.path} is already open in this process; reuse its Store")
+                raise said.already_open(self.path)
             _OPEN.add(self._key)
         try:
             self._open(file)
@@ -211,25 +208,21 @@ class Store:
     def _check_tables(self, tables: dict[str, dict[str, str]]) -> None:
         """Read-only: every table and column kpis.yaml needs must already be in the file."""
         missing = [
-            f"no {t} table" for t in (META, UPLOADS, REJECTS, MAPPINGS, EVENTS) if t not in tables
+            said.no_table(t) for t in (META, UPLOADS, REJECTS, MAPPINGS, EVENTS) if t not in tables
         ]
         for name, source in self.definitions.sources.items():
             for table in (name, history_table(name)):
                 stored = tables.get(table)
                 if stored is None:
-                    missing.append(f"no table {table} for source {name}")
+                    missing.append(said.no_source_table(table, name))
                     continue
                 for column, spec in source.columns.items():
                     if column not in stored:
-                        missing.append(f"no column {table}.{column}")
+                        missing.append(said.no_column(f"{table}.{column}"))
                     elif stored[column] != SQL_TYPES[spec.type]:
                         raise _type_changed(name, column, stored[column], spec.type)
         if missing:
-            raise StoreError(
-                f"{self.path} has {missing[0]}"
-                + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
-                + ", which kpis.yaml needs; open it once writable, with kpis ingest, to add it"
-            )
+            raise said.lacking(self.path, missing)
 
     @staticmethod
     def _create_source_tables(con: duckdb.DuckDBPyConnection, name: str, source: Source) -> None:
@@ -271,7 +264,7 @@ class Store:
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Run a block in one transaction: all of it is committed, or none of it."""
         if self.read_only:
-            raise StoreError(f"{self.path} was opened read-only; open it writable to change it")
+            raise said.read_only(self.path)
         cursor = self.cursor()
         cursor.execute("BEGIN")
         try:
@@ -285,7 +278,7 @@ class Store:
     def dry_run(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Run a block in a transaction that is always rolled back: a preview of a load."""
         if self.read_only:
-            raise StoreError(f"{self.path} was opened read-only: nothing can be tried in it")
+            raise said.read_only_trial(self.path)
         cursor = self.cursor()
         cursor.execute("BEGIN")
         try:

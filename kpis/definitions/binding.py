@@ -33,6 +33,7 @@ from kpis.definitions.sql_types import (
     type_problems,
     typed_nodes,
 )
+from kpis.i18n import _
 
 Kind = Literal["measure", "filter", "check"]
 _CONFIG: dict[str, str | bool | int | float | list[str]] = {
@@ -198,14 +199,21 @@ def _wrong_type(fragment: Fragment, found: str) -> Problem:
     kind = family(found)
     if fragment.kind == "measure":
         hints = {
-            "time": "a KPI is a number: epoch(a - b) gives seconds, date_diff('day', a, b) days",
-            "interval": "a KPI is a number: epoch(...) turns a duration into seconds",
-            "text": "a KPI is a number: count(...) or count(DISTINCT ...) counts text values",
-            "boolean": "a KPI is a number: count_if(...) counts the rows where it is true",
+            "time": _("a KPI is a number: epoch(a - b) gives seconds, date_diff('day', a, b) days"),
+            "interval": _("a KPI is a number: epoch(...) turns a duration into seconds"),
+            "text": _("a KPI is a number: count(...) or count(DISTINCT ...) counts text values"),
+            "boolean": _("a KPI is a number: count_if(...) counts the rows where it is true"),
         }
-        return (f"gives {found} values, not a number", hints.get(kind, "e.g. sum(x) or count(*)"))
-    what = "filter" if fragment.kind == "filter" else "rule"
+        return (
+            _("gives {type} values, not a number").format(type=found),
+            hints.get(kind, _("e.g. sum(x) or count(*)")),
+        )
+    message = (
+        _("is {type}, not a condition: the filter must be true or false for each row")
+        if fragment.kind == "filter"
+        else _("is {type}, not a condition: the rule must be true or false for each row")
+    )
     return (
-        f"is {found}, not a condition: the {what} must be true or false for each row",
-        "compare it, e.g. csat_score >= 4, team = 'billing', resolved_at IS NOT NULL",
+        message.format(type=found),
+        _("compare it, e.g. csat_score >= 4, team = 'billing', resolved_at IS NOT NULL"),
     )

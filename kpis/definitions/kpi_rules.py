@@ -9,6 +9,8 @@ from kpis.definitions.methods import method_for
 from kpis.definitions.models import Measure
 from kpis.definitions.parsed import Issue, KeyPath, Parsed, did_you_mean
 from kpis.definitions.sql_check import check_aggregate, check_predicate
+from kpis.i18n import _
+from kpis.i18n import _ as translate  # a reason marked with N_ (kpis.definitions.methods)
 
 
 def kpi_has_one_form(p: Parsed) -> Iterator[Issue]:
@@ -17,15 +19,23 @@ def kpi_has_one_form(p: Parsed) -> Iterator[Issue]:
         ratio = kpi.numerator is not None or kpi.denominator is not None
         if kpi.measure is not None and ratio:
             yield Issue(
-                ("kpis", name), "has both measure and numerator/denominator", "keep one form"
+                ("kpis", name),
+                _("has both measure and numerator/denominator"),
+                _("keep one form"),
             )
         elif kpi.measure is None and not ratio:
             yield Issue(
-                ("kpis", name), "has no measure", "add measure:, or numerator: and denominator:"
+                ("kpis", name),
+                _("has no measure"),
+                _("add measure:, or numerator: and denominator:"),
             )
         elif ratio and (kpi.numerator is None or kpi.denominator is None):
-            missing = "denominator" if kpi.denominator is None else "numerator"
-            yield Issue(("kpis", name), f"has a ratio without its {missing}")
+            yield Issue(
+                ("kpis", name),
+                _("has a ratio without its denominator")
+                if kpi.denominator is None
+                else _("has a ratio without its numerator"),
+            )
 
 
 def _measures(p: Parsed) -> Iterator[tuple[KeyPath, Measure]]:
@@ -45,14 +55,16 @@ def measures_read_declared_sources(p: Parsed) -> Iterator[Issue]:
         if source is None:
             yield Issue(
                 (*path, "source"),
-                f"unknown source {m.source!r}",
+                _("unknown source {name}").format(name=repr(m.source)),
                 did_you_mean(m.source, p.sources),
             )
         elif m.time is not None and m.time not in source.time_columns:
             yield Issue(
                 (*path, "time"),
-                f"{m.time!r} is not a time column of {m.source}",
-                f"choose one of {', '.join(source.time_columns)}",
+                _("{column} is not a time column of {source}").format(
+                    column=repr(m.time), source=m.source
+                ),
+                _("choose one of {columns}").format(columns=", ".join(source.time_columns)),
             )
 
 
@@ -78,13 +90,17 @@ def snapshot_measures_roll_up_over_time(p: Parsed) -> Iterator[Issue]:
         if source.kind == "snapshot" and m.over_time is None:
             yield Issue(
                 path,
-                f"{m.source} is a snapshot source: summing it across days double counts",
-                "add over_time: average (or last)",
+                _("{source} is a snapshot source: summing it across days double counts").format(
+                    source=m.source
+                ),
+                _("add over_time: average (or last)"),
             )
         elif source.kind != "snapshot" and m.over_time is not None:
             yield Issue(
                 (*path, "over_time"),
-                f"over_time only applies to snapshot sources; {m.source} is not one",
+                _("over_time only applies to snapshot sources; {source} is not one").format(
+                    source=m.source
+                ),
             )
 
 
@@ -94,8 +110,10 @@ def percent_targets_are_fractions(p: Parsed) -> Iterator[Issue]:
         if kpi.format == "percent" and kpi.target is not None and not 0 <= kpi.target <= 1:
             yield Issue(
                 ("kpis", name, "target"),
-                f"percent target {kpi.target} is outside 0-1",
-                f"percentages are fractions: write {kpi.target / 100:g} for {kpi.target:g}%",
+                _("percent target {target} is outside 0-1").format(target=kpi.target),
+                _("percentages are fractions: write {fraction} for {percent}%").format(
+                    fraction=f"{kpi.target / 100:g}", percent=f"{kpi.target:g}"
+                ),
             )
 
 
@@ -106,7 +124,9 @@ def event_names_are_unique(p: Parsed) -> Iterator[Issue]:
         if counts[event.name] > 1:
             yield Issue(
                 ("events", index, "name"),
-                f"event name {event.name!r} is used {counts[event.name]} times",
+                _("event name {name} is used {count} times").format(
+                    name=repr(event.name), count=counts[event.name]
+                ),
             )
 
 
@@ -122,8 +142,10 @@ def stats_settings_fit_the_kpi(p: Parsed) -> Iterator[Issue]:
         if method.kind == "none":
             yield Issue(
                 ("kpis", name, "stats"),
-                f"no test fits: {method.reason}",
-                "remove stats: to let it be inferred",
+                _("no test fits: {reason}").format(
+                    reason=translate(method.reason) if method.reason else ""
+                ),
+                _("remove stats: to let it be inferred"),
             )
 
 
@@ -135,6 +157,6 @@ def event_scopes_name_dimensions(p: Parsed) -> Iterator[Issue]:
             if dimension not in dimensions:
                 yield Issue(
                     ("events", index, "scope"),
-                    f"{dimension!r} is not a dimension",
+                    _("{name} is not a dimension").format(name=repr(dimension)),
                     did_you_mean(dimension, dimensions),
                 )

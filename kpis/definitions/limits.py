@@ -14,6 +14,8 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from kpis.i18n import _
+
 
 class Limits(BaseModel):
     """The bounds of uploads (rows, columns, unpacked bytes, cells) and requests (periods)."""
@@ -67,7 +69,7 @@ class DateBounds(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> DateBounds:
         if self.min > self.max:
-            raise ValueError(f"min {self.min} is after max {self.max}")
+            raise ValueError(_("min {low} is after max {high}").format(low=self.min, high=self.max))
         if self.min.year < 1000 or self.max.year > 9000:
-            raise ValueError("valid dates must lie between the years 1000 and 9000")
+            raise ValueError(_("valid dates must lie between the years 1000 and 9000"))
         return self

@@ -18,6 +18,7 @@ import sqlglot
 from sqlglot import exp
 
 from kpis.definitions.models import Kpi, Measure
+from kpis.i18n import N_
 
 Kind = Literal["two_proportions", "bootstrap_rows", "bootstrap_units", "none"]
 Unit = Literal["observation", "row", "day", "week"]
@@ -36,7 +37,9 @@ class Method:
     quantile: float | None = None
     row_sql: str | None = None  # bootstrap_rows: per-row values whose statistic is the KPI
     combine: tuple[str, str] = ("sum", "sum")  # bootstrap_units: numerator, denominator
-    reason: str | None = None  # kind "none": why no interval can be given
+    # kind "none": why no interval can be given; English (data), marked for translation where
+    # shown: translate(method.reason)
+    reason: str | None = None
 
     def describe(self) -> str:
         """The method in words, as shown next to each interval."""
@@ -124,7 +127,7 @@ def method_for(kpi: Kpi) -> Method:
         additive = _is_additive(_tree(measure.expr)) and measure.over_time is None
         if settings.method == "two_proportions":
             return Method(
-                "none", "observation", 0, reason="a two-proportion test needs a ratio of counts"
+                "none", "observation", 0, reason=N_("a two-proportion test needs a ratio of counts")
             )
         if form is not None and settings.unit in (None, "row"):
             statistic, quantile, row_sql = form
@@ -132,7 +135,9 @@ def method_for(kpi: Kpi) -> Method:
                           statistic, quantile, row_sql)  # fmt: skip
         if additive or (form is not None and settings.unit in ("day", "week")):
             if not additive:
-                return Method("none", "day", 0, reason="only totals can be bootstrapped over days")
+                return Method(
+                    "none", "day", 0, reason=N_("only totals can be bootstrapped over days")
+                )
             unit: Unit = "week" if settings.unit == "week" else "day"
             return Method(
                 "bootstrap_units",
@@ -141,7 +146,7 @@ def method_for(kpi: Kpi) -> Method:
                 combine=("sum", "sum"),
             )
         return Method(
-            "none", "row", 0, reason="the expression is not a median, mean, quantile or total"
+            "none", "row", 0, reason=N_("the expression is not a median, mean, quantile or total")
         )
     numerator, denominator = kpi.numerator, kpi.denominator
     assert numerator is not None and denominator is not None
@@ -157,14 +162,16 @@ def method_for(kpi: Kpi) -> Method:
                 "none",
                 "observation",
                 0,
-                reason="a two-proportion test needs counts over the same rows",
+                reason=N_("a two-proportion test needs counts over the same rows"),
             )
         return Method(
             "two_proportions", "observation", settings.min_sample or MIN_SAMPLE["observation"]
         )
     parts = (numerator, denominator)
     if not all(_is_additive(_tree(m.expr)) for m in parts):
-        return Method("none", "day", 0, reason="a ratio is bootstrapped from sums or counts only")
+        return Method(
+            "none", "day", 0, reason=N_("a ratio is bootstrapped from sums or counts only")
+        )
     snapshot = any(m.over_time is not None for m in parts)
     default: Unit = "week" if (kpi.annualize or snapshot) else "day"
     unit = settings.unit if settings.unit in ("day", "week") else default

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kpis.definitions.models import Event, Kpi, MappingProfile, Source
+from kpis.i18n import _
 
 KeyPath = tuple[str | int, ...]
 
@@ -41,4 +42,4 @@ class Parsed:
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A hint naming the closest candidate, if one is close."""
     close = difflib.get_close_matches(name, list(candidates), n=1)
-    return f"did you mean {close[0]!r}?" if close else None
+    return _("did you mean {name}?").format(name=repr(close[0])) if close else None

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from kpis.definitions.parsed import Issue, Parsed, did_you_mean
 from kpis.definitions.sql_check import check_predicate
+from kpis.i18n import _
 from kpis.names import normalise
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -16,17 +17,21 @@ _TIME = {"date", "timestamp"}
 
 def names_are_identifiers(p: Parsed) -> Iterator[Issue]:
     """Names become SQL identifiers and URL parameters: lowercase letters, digits, _."""
-    hint = "use lowercase letters, digits and _ (e.g. cost_per_unit)"
+    hint = _("use lowercase letters, digits and _ (e.g. cost_per_unit)")
     for section, names in (("sources", p.sources), ("kpis", p.kpis)):
         for name in names:
             if not _IDENTIFIER.match(name):
-                yield Issue((section, name), f"name {name!r} is not a valid identifier", hint)
+                yield Issue(
+                    (section, name),
+                    _("name {name} is not a valid identifier").format(name=repr(name)),
+                    hint,
+                )
     for sname, source in p.sources.items():
         for column in source.columns:
             if not _IDENTIFIER.match(column):
                 yield Issue(
                     ("sources", sname, "columns", column),
-                    f"column name {column!r} is not a valid identifier",
+                    _("column name {name} is not a valid identifier").format(name=repr(column)),
                     hint,
                 )
 
@@ -41,22 +46,31 @@ def source_columns_are_declared(p: Parsed) -> Iterator[Issue]:
                 if spec is None:
                     yield Issue(
                         path,
-                        f"{column!r} is not a declared column",
+                        _("{column} is not a declared column").format(column=repr(column)),
                         did_you_mean(column, source.columns),
                     )
                 elif listed == "key" and (spec.nullable or spec.optional):
-                    yield Issue(path, f"key column {column!r} cannot be nullable or optional")
+                    yield Issue(
+                        path,
+                        _("key column {column} cannot be nullable or optional").format(
+                            column=repr(column)
+                        ),
+                    )
                 elif listed == "time_columns" and spec.type not in _TIME:
                     yield Issue(
                         path,
-                        f"time column {column!r} has type {spec.type}",
-                        "declare it as date or timestamp",
+                        _("time column {column} has type {type}").format(
+                            column=repr(column), type=spec.type
+                        ),
+                        _("declare it as date or timestamp"),
                     )
                 elif listed == "dimensions" and spec.type != "string":
                     yield Issue(
                         path,
-                        f"dimension {column!r} has type {spec.type}",
-                        "dimensions are string columns",
+                        _("dimension {column} has type {type}").format(
+                            column=repr(column), type=spec.type
+                        ),
+                        _("dimensions are string columns"),
                     )
 
 
@@ -68,18 +82,23 @@ def column_settings_fit_types(p: Parsed) -> Iterator[Issue]:
             if (column.min is not None or column.max is not None) and column.type not in _NUMERIC:
                 yield Issue(
                     path,
-                    f"min/max set on a {column.type} column",
-                    "bounds apply to integer, number and decimal",
+                    _("min/max set on a {type} column").format(type=column.type),
+                    _("bounds apply to integer, number and decimal"),
                 )
             if column.min is not None and column.max is not None and column.min > column.max:
-                yield Issue((*path, "min"), f"min {column.min} is greater than max {column.max}")
+                yield Issue(
+                    (*path, "min"),
+                    _("min {low} is greater than max {high}").format(
+                        low=column.min, high=column.max
+                    ),
+                )
             if column.values is not None and column.type != "string":
-                yield Issue((*path, "values"), "allowed values only apply to string columns")
+                yield Issue((*path, "values"), _("allowed values only apply to string columns"))
             if column.optional and not column.nullable:
                 yield Issue(
                     (*path, "optional"),
-                    "an optional column must also be nullable",
-                    "add nullable: true",
+                    _("an optional column must also be nullable"),
+                    _("add nullable: true"),
                 )
 
 
@@ -91,12 +110,14 @@ def snapshot_sources_are_keyed_by_date(p: Parsed) -> Iterator[Issue]:
         if len(source.time_columns) != 1:
             yield Issue(
                 ("sources", sname, "time_columns"),
-                "a snapshot source has exactly one time column (its snapshot date)",
+                _("a snapshot source has exactly one time column (its snapshot date)"),
             )
         elif source.time_columns[0] not in source.key:
             yield Issue(
                 ("sources", sname, "key"),
-                f"the snapshot date {source.time_columns[0]!r} must be part of the key",
+                _("the snapshot date {column} must be part of the key").format(
+                    column=repr(source.time_columns[0])
+                ),
             )
 
 
@@ -118,8 +139,10 @@ def aliases_are_unambiguous(p: Parsed) -> Iterator[Issue]:
                 if key in owner and owner[key] != cname:
                     yield Issue(
                         ("sources", sname, "columns", cname, "aliases"),
-                        f"{alias!r} also names column {owner[key]!r}",
-                        "a header must map to one column",
+                        _("{alias} also names column {column}").format(
+                            alias=repr(alias), column=repr(owner[key])
+                        ),
+                        _("a header must map to one column"),
                     )
                 owner.setdefault(key, cname)
 
@@ -132,7 +155,7 @@ def mappings_refer_to_declared_columns(p: Parsed) -> Iterator[Issue]:
             if profile.source not in p.broken:
                 yield Issue(
                     ("mappings", name, "source"),
-                    f"unknown source {profile.source!r}",
+                    _("unknown source {name}").format(name=repr(profile.source)),
                     did_you_mean(profile.source, p.sources),
                 )
             continue
@@ -143,7 +166,9 @@ def mappings_refer_to_declared_columns(p: Parsed) -> Iterator[Issue]:
             if column not in source.columns:
                 yield Issue(
                     ("mappings", name, part, key),
-                    f"{column!r} is not a column of {profile.source}",
+                    _("{column} is not a column of {source}").format(
+                        column=repr(column), source=profile.source
+                    ),
                     did_you_mean(column, source.columns),
                 )
 
@@ -155,12 +180,12 @@ def promise_columns_are_time_columns(p: Parsed) -> Iterator[Issue]:
             if column not in source.time_columns:
                 yield Issue(
                     ("sources", sname, "promise_columns", index),
-                    f"{column!r} is not one of the time columns",
+                    _("{column} is not one of the time columns").format(column=repr(column)),
                     did_you_mean(column, source.time_columns),
                 )
         if source.time_columns and set(source.time_columns) <= set(source.promise_columns):
             yield Issue(
                 ("sources", sname, "promise_columns"),
-                "every time column is a promise: nothing would say how far an export reaches",
-                "keep at least one time at which something happened (ordered_at)",
+                _("every time column is a promise: nothing would say how far an export reaches"),
+                _("keep at least one time at which something happened (ordered_at)"),
             )

@@ -16,6 +16,9 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
+from kpis.i18n import N_, _
+from kpis.i18n import _ as translate  # a message marked with N_, translated when reported
+
 Problem = tuple[str, str | None]  # (message, hint)
 
 # Aggregates: each gives one value per group, whatever the rows.
@@ -127,23 +130,35 @@ def _unit(node: exp.Expr | None) -> bool:
 
 
 def _literal_arg(what: str, ok: Callable[[exp.Expr | None], bool], arg: str, hint: str) -> Rule:
+    """A rule refusing a node whose `arg` is not a literal; `what` and `hint` are marked N_."""
+
     def rule(node: exp.Expr) -> Problem | None:
-        return None if ok(node.args.get(arg)) else (f"{what} must be a literal", hint)
+        if ok(node.args.get(arg)):
+            return None
+        shown = _parts_hint() if hint == _PARTS_HINT else translate(hint)
+        return _("{what} must be a literal").format(what=translate(what)), shown
 
     return rule
 
 
 Rule = Callable[[exp.Expr], Problem | None]
-_NAME = "name the columns"
+# Problems made at import time are marked with N_ and translated when a rule reports them.
+_NAME = N_("name the columns")
 _UNIT_PARENTS = {exp.Interval, exp.Extract, exp.DateDiff, exp.TimestampTrunc, exp.DateTrunc}
-_PARTS_HINT = f"one of {', '.join(sorted(DATE_PARTS))}, quoted: date_trunc('week', created_at)"
+_PARTS_HINT = "date_trunc('week', created_at)"  # stands for _parts_hint() in the tables below
+
+
+def _parts_hint() -> str:
+    return _("one of {parts}, quoted: date_trunc('week', created_at)").format(
+        parts=", ".join(sorted(DATE_PARTS))
+    )
 
 
 def _date_part(node: exp.Expr) -> Problem | None:
     args = node.expressions
     if len(args) == 2 and _string(args[0]) and _unit(args[0]):
         return None
-    return ("date_part() takes a literal part and a date", "date_part('hour', created_at)")
+    return (_("date_part() takes a literal part and a date"), "date_part('hour', created_at)")
 
 
 def _divisor(node: exp.Expr) -> Problem | None:
@@ -151,56 +166,65 @@ def _divisor(node: exp.Expr) -> Problem | None:
     if value is not None and value not in (0, -1):
         return None
     return (
-        f"divides by {snippet(node.expression)} with % or //, which fails when it is 0",
-        "divide by a literal such as 7, or use / (which gives a fraction)",
+        _("divides by {sql} with % or //, which fails when it is 0").format(
+            sql=snippet(node.expression)
+        ),
+        _("divide by a literal such as 7, or use / (which gives a fraction)"),
     )
 
 
 def _count(node: exp.Expr) -> Problem | None:
     inner = node.this
     if node.expressions:
-        return ("count() takes one argument", "count(*), count(x) or count(DISTINCT x)")
+        return (_("count() takes one argument"), _("count(*), count(x) or count(DISTINCT x)"))
     if isinstance(inner, exp.Distinct) and (len(inner.expressions) != 1 or inner.args.get("on")):
-        return ("count(DISTINCT ...) takes one expression", "count(DISTINCT customer_id)")
+        return (_("count(DISTINCT ...) takes one expression"), "count(DISTINCT customer_id)")
     return None
 
 
 def _cast(node: exp.Expr) -> Problem | None:
     to = node.args.get("to")
     if node.args.get("format") or node.args.get("default"):
-        return ("CAST ... FORMAT/DEFAULT is not allowed", "use CAST(x AS DATE)")
+        return (_("CAST ... FORMAT/DEFAULT is not allowed"), _("use CAST(x AS DATE)"))
     if not isinstance(to, exp.DataType) or to.this not in CAST_TYPES or to.args.get("nested"):
         shown = to.sql(dialect="duckdb") if isinstance(to, exp.Expr) else "?"
-        return (f"casts to {shown}, which is not allowed", "cast to a number, text, date, ...")
+        return (
+            _("casts to {type}, which is not allowed").format(type=shown),
+            _("cast to a number, text, date, ..."),
+        )
     for param in to.expressions:
         if not (isinstance(param, exp.DataTypeParam) and _number(param.this) is not None):
-            return ("DECIMAL(p, s) takes two literal numbers", "e.g. DECIMAL(18, 2)")
+            return (_("DECIMAL(p, s) takes two literal numbers"), _("e.g. DECIMAL(18, 2)"))
     return None
 
 
 def _in(node: exp.Expr) -> Problem | None:
     extra = [k for k in ("query", "unnest", "field") if node.args.get(k)]
     if extra or not node.expressions or not all(_constant(e) for e in node.expressions):
-        return ("IN (...) must list literal values", "e.g. team IN ('billing', 'returns')")
+        return (
+            _("IN (...) must list literal values"),
+            _("e.g. team IN ('billing', 'returns')"),
+        )
     return None
 
 
 def _is(node: exp.Expr) -> Problem | None:
     ok = isinstance(node.expression, exp.Null | exp.Boolean)
-    return None if ok else ("IS only compares with NULL, TRUE or FALSE", "use = or <>")
+    return None if ok else (_("IS only compares with NULL, TRUE or FALSE"), _("use = or <>"))
 
 
 def _filter(node: exp.Expr) -> Problem | None:
     if type(node.this) in AGGREGATES and type(node.expression) is exp.Where:
         return None
-    return ("FILTER (WHERE ...) only follows an aggregate", "e.g. sum(x) FILTER (WHERE b)")
+    return (_("FILTER (WHERE ...) only follows an aggregate"), _("e.g. sum(x) FILTER (WHERE b)"))
 
 
 def _inside(*kinds: type[exp.Expr], arg: str | None = None, refused: Problem) -> Rule:
     def rule(node: exp.Expr) -> Problem | None:
         if type(node.parent) in kinds and (arg is None or node.arg_key == arg):
             return None
-        return refused
+        message, hint = refused
+        return translate(message), translate(hint) if hint else hint
 
     return rule
 
@@ -208,14 +232,14 @@ def _inside(*kinds: type[exp.Expr], arg: str | None = None, refused: Problem) ->
 def _unit_var(node: exp.Expr) -> Problem | None:
     if _unit(node) and type(node.parent) in _UNIT_PARENTS:
         return None
-    return (f"{node.name!r} is not a date part", _PARTS_HINT)
+    return (_("{name} is not a date part").format(name=repr(node.name)), _parts_hint())
 
 
 def _no_count(node: exp.Expr) -> Problem | None:
     if node.args.get("count") or node.expressions:
         return (
-            f"{AGGREGATES[type(node)]}() with a count gives a list",
-            "give one value: max(x), arg_max(x, y)",
+            _("{name}() with a count gives a list").format(name=AGGREGATES[type(node)]),
+            _("give one value: max(x), arg_max(x, y)"),
         )
     return None
 
@@ -224,7 +248,10 @@ def _quantile(node: exp.Expr) -> Problem | None:
     level = node.args.get("expression") or node.args.get("quantile")
     if _number(level) is not None:
         return None
-    return ("the quantile level must be one literal number", "e.g. quantile_cont(x, 0.9)")
+    return (
+        _("the quantile level must be one literal number"),
+        _("e.g. quantile_cont(x, 0.9)"),
+    )
 
 
 ARGUMENT_RULES: dict[type[exp.Expr], Rule] = {
@@ -245,18 +272,24 @@ ARGUMENT_RULES: dict[type[exp.Expr], Rule] = {
     exp.Quantile: _quantile,
     exp.Var: _unit_var,
     exp.Where: _inside(
-        exp.Filter, refused=("uses WHERE outside FILTER", "sum(x) FILTER (WHERE b)")
+        exp.Filter, refused=(N_("uses WHERE outside FILTER"), "sum(x) FILTER (WHERE b)")
     ),
-    exp.Star: _inside(exp.Count, arg="this", refused=("uses *, which only count(*) may", _NAME)),
-    exp.Distinct: _inside(exp.Count, arg="this", refused=("uses DISTINCT", "count(DISTINCT x)")),
-    exp.DataType: _inside(exp.Cast, exp.TryCast, refused=("uses a type", "CAST(x AS DOUBLE)")),
-    exp.DataTypeParam: _inside(exp.DataType, refused=("uses a type", "CAST(x AS DOUBLE)")),
-    exp.Like: _literal_arg("a LIKE pattern", _string, "expression", "e.g. team LIKE 'b%'"),
-    exp.ILike: _literal_arg("an ILIKE pattern", _string, "expression", "e.g. team ILIKE 'b%'"),
-    exp.TimeToStr: _literal_arg("a strftime format", _string, "format", "strftime(t, '%Y-%m')"),
-    exp.Extract: _literal_arg("an extract part", _unit, "this", _PARTS_HINT),
-    exp.DateDiff: _literal_arg("a date_diff part", _unit, "unit", _PARTS_HINT),
-    exp.TimestampTrunc: _literal_arg("a date_trunc part", _unit, "unit", _PARTS_HINT),
-    exp.DateTrunc: _literal_arg("a date_trunc part", _unit, "unit", _PARTS_HINT),
-    exp.Interval: _literal_arg("an interval", _constant, "this", "e.g. INTERVAL 2 DAY"),
+    exp.Star: _inside(
+        exp.Count, arg="this", refused=(N_("uses *, which only count(*) may"), _NAME)
+    ),
+    exp.Distinct: _inside(
+        exp.Count, arg="this", refused=(N_("uses DISTINCT"), "count(DISTINCT x)")
+    ),
+    exp.DataType: _inside(exp.Cast, exp.TryCast, refused=(N_("uses a type"), "CAST(x AS DOUBLE)")),
+    exp.DataTypeParam: _inside(exp.DataType, refused=(N_("uses a type"), "CAST(x AS DOUBLE)")),
+    exp.Like: _literal_arg(N_("a LIKE pattern"), _string, "expression", N_("e.g. team LIKE 'b%'")),
+    exp.ILike: _literal_arg(
+        N_("an ILIKE pattern"), _string, "expression", N_("e.g. team ILIKE 'b%'")
+    ),
+    exp.TimeToStr: _literal_arg(N_("a strftime format"), _string, "format", "strftime(t, '%Y-%m')"),
+    exp.Extract: _literal_arg(N_("an extract part"), _unit, "this", _PARTS_HINT),
+    exp.DateDiff: _literal_arg(N_("a date_diff part"), _unit, "unit", _PARTS_HINT),
+    exp.TimestampTrunc: _literal_arg(N_("a date_trunc part"), _unit, "unit", _PARTS_HINT),
+    exp.DateTrunc: _literal_arg(N_("a date_trunc part"), _unit, "unit", _PARTS_HINT),
+    exp.Interval: _literal_arg(N_("an interval"), _constant, "this", N_("e.g. INTERVAL 2 DAY")),
 }

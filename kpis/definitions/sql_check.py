@@ -22,6 +22,8 @@ from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import ParseError, SqlglotError, TokenError
 
 from kpis.definitions.sql_allow import FUNCTION_NAMES, Problem, allowed, is_aggregate, snippet
+from kpis.i18n import N_, _, language
+from kpis.i18n import _ as translate  # a message marked with N_, translated when made
 
 MAX_CHARACTERS = 2_000
 # Brackets, CASE ... END and runs of NOT or signs, counted on the tokens: the parser recurses
@@ -44,15 +46,22 @@ _NOT_REPEATABLE_NAMES = frozenset({
     "current_timestamp", "get_current_time", "get_current_timestamp", "transaction_timestamp",
     "any_value", "first", "last", "arbitrary", "mode", "reservoir_quantile",
 })  # fmt: skip
+# Marked with N_ and translated where a problem is made (the language in force then).
 _SYNTAX_WORDS: dict[type[exp.Expr], Problem] = {
-    exp.Alias: ("names its result with AS", "remove the AS ...: the KPI's name is its key"),
-    exp.Star: ("uses *, which only count(*) may", "name the columns"),
-    exp.Columns: ("uses COLUMNS(...), which reads columns by pattern", "name the columns"),
-    exp.DPipe: ("joins text with ||, which can build large values", "compare the parts"),
-    exp.Window: ("uses a window function", "KPIs aggregate per period; remove OVER (...)"),
-    exp.WithinGroup: ("uses WITHIN GROUP", "write quantile_cont(x, 0.9)"),
-    exp.Escape: ("uses LIKE ... ESCAPE", "use starts_with() or a pattern without escapes"),
-    exp.Placeholder: ("uses a query parameter", "write the value itself"),
+    exp.Alias: (N_("names its result with AS"), N_("remove the AS ...: the KPI's name is its key")),
+    exp.Star: (N_("uses *, which only count(*) may"), N_("name the columns")),
+    exp.Columns: (N_("uses COLUMNS(...), which reads columns by pattern"), N_("name the columns")),
+    exp.DPipe: (N_("joins text with ||, which can build large values"), N_("compare the parts")),
+    exp.Window: (
+        N_("uses a window function"),
+        N_("KPIs aggregate per period; remove OVER (...)"),
+    ),
+    exp.WithinGroup: (N_("uses WITHIN GROUP"), N_("write quantile_cont(x, 0.9)")),
+    exp.Escape: (
+        N_("uses LIKE ... ESCAPE"),
+        N_("use starts_with() or a pattern without escapes"),
+    ),
+    exp.Placeholder: (N_("uses a query parameter"), N_("write the value itself")),
 }
 _QUERY = (exp.Query, exp.Subquery, exp.Table, exp.From, exp.Join, exp.Lateral, exp.Unnest)
 # Functions people reach for, and the allowed one that does the job.
@@ -62,7 +71,7 @@ _INSTEAD = {
     "datesub": "date_diff", "date_sub": "date_diff", "regexp_matches": "starts_with",
     "contains": "starts_with", "percentile_cont": "quantile_cont", "var_samp": "variance",
 }  # fmt: skip
-_LISTED = "the functions allowed are listed in README.md (kpis.yaml section)"
+_LISTED = N_("the functions allowed are listed in README.md (kpis.yaml section)")
 
 
 @dataclass(frozen=True)
@@ -84,9 +93,14 @@ def check_predicate(text: str, columns: Iterable[str]) -> Checked:
     return _check(text, tuple(columns), aggregate=False)
 
 
-# Validation, every computation and every upload check the same few fragments again.
-@functools.lru_cache(maxsize=4096)
 def _check(text: str, columns: tuple[str, ...], *, aggregate: bool) -> Checked:
+    return _checked(text, columns, aggregate, language())
+
+
+# Validation, every computation and every upload check the same few fragments again; the
+# problems are sentences in the reader's language, so the language is part of the key.
+@functools.lru_cache(maxsize=4096)
+def _checked(text: str, columns: tuple[str, ...], aggregate: bool, _language: str) -> Checked:
     tree, problem = parse_expression(text)
     if tree is None:
         return Checked(None, (problem,) if problem else ())
@@ -112,30 +126,41 @@ def parse_expression(text: str) -> tuple[exp.Expr | None, Problem | None]:
     """One parsed expression, or the problem that stopped it; never raises on any text."""
     if len(text) > MAX_CHARACTERS:
         return None, (
-            f"is {len(text):,} characters long; the limit is {MAX_CHARACTERS:,}",
-            "split the KPI, or move the logic into a column of the export",
+            _("is {count} characters long; the limit is {limit}").format(
+                count=_number(len(text)), limit=_number(MAX_CHARACTERS)
+            ),
+            _("split the KPI, or move the logic into a column of the export"),
         )
     try:
         tokens = _DIALECT.tokenize(text)
     except TokenError:
-        return None, ("is not valid SQL: a quote or comment is not closed", "check the quotes")
+        return None, (
+            _("is not valid SQL: a quote or comment is not closed"),
+            _("check the quotes"),
+        )
     if _nesting(tokens) > MAX_NESTING:
         return None, _too_deep()
     try:
         trees = [tree for tree in _DIALECT.parser().parse(tokens, text) if tree is not None]
     except ParseError as exc:
         first = exc.errors[0]["description"] if exc.errors else str(exc)
-        return None, (f"is not valid SQL: {first}", "check the parentheses, commas and quotes")
+        return None, (
+            _("is not valid SQL: {reason}").format(reason=first),
+            _("check the parentheses, commas and quotes"),
+        )
     except RecursionError:
         return None, _too_deep()
     except SqlglotError as exc:
-        return None, (f"is not valid SQL: {str(exc).splitlines()[0]}", "check the syntax")
+        return None, (
+            _("is not valid SQL: {reason}").format(reason=str(exc).splitlines()[0]),
+            _("check the syntax"),
+        )
     if not trees:
-        return None, ("is empty", "write an expression such as count(*)")
+        return None, (_("is empty"), _("write an expression such as count(*)"))
     if len(trees) != 1:
         return None, (
-            "must be a single expression, not several statements",
-            "remove the ; and what follows it",
+            _("must be a single expression, not several statements"),
+            _("remove the ; and what follows it"),
         )
     if _depth(trees[0]) > MAX_DEPTH:
         return None, _too_deep()
@@ -144,10 +169,18 @@ def parse_expression(text: str) -> tuple[exp.Expr | None, Problem | None]:
 
 def _too_deep() -> Problem:
     return (
-        f"nests too deeply (more than {MAX_NESTING} levels, or a chain of more than "
-        f"{MAX_DEPTH} operations)",
-        "simplify the expression",
+        _(
+            "nests too deeply (more than {levels} levels, or a chain of more than "
+            "{operations} operations)"
+        ).format(levels=_number(MAX_NESTING), operations=_number(MAX_DEPTH)),
+        _("simplify the expression"),
     )
+
+
+def _number(value: int) -> str:
+    from kpis.formatting import number  # kpis.formatting imports kpis.definitions
+
+    return number(value, 0)
 
 
 def _nesting(tokens: list[Token]) -> int:
@@ -197,16 +230,19 @@ def _refused(node: exp.Expr, text: str) -> Problem:
         node = node.this  # any_value(x) IGNORE NULLS: name the function
     if isinstance(node, _QUERY):
         return (
-            "uses a query; only expressions over the source's own columns are allowed",
-            "write an expression over the columns, e.g. sum(units)",
+            _("uses a query; only expressions over the source's own columns are allowed"),
+            _("write an expression over the columns, e.g. sum(units)"),
         )
     if type(node) in _SYNTAX_WORDS:
-        return _SYNTAX_WORDS[type(node)]
+        message, hint = _SYNTAX_WORDS[type(node)]
+        return translate(message), translate(hint)
     if isinstance(node, exp.Func):
         return _function(node, text)
     return (
-        f"uses `{snippet(node)}`, which KPI definitions do not allow",
-        "allowed: columns, literals, arithmetic, comparisons, AND/OR/NOT, CASE, CAST; " + _LISTED,
+        _("uses `{sql}`, which KPI definitions do not allow").format(sql=snippet(node)),
+        _(
+            "allowed: columns, literals, arithmetic, comparisons, AND/OR/NOT, CASE, CAST; {listed}"
+        ).format(listed=translate(_LISTED)),
     )
 
 
@@ -221,14 +257,19 @@ def _function(node: exp.Func, text: str) -> Problem:
         name = node.sql_name().lower()
     if isinstance(node, _NOT_REPEATABLE) or name in _NOT_REPEATABLE_NAMES:
         return (
-            f"uses {name}(), which can give another result on each run; a KPI must give "
-            "the same value from the same data",
-            "use min() or max() to pick a value, or a literal date such as DATE '2026-01-01'",
+            _(
+                "uses {name}(), which can give another result on each run; a KPI must give "
+                "the same value from the same data"
+            ).format(name=name),
+            _("use min() or max() to pick a value, or a literal date such as DATE '2026-01-01'"),
         )
     close = difflib.get_close_matches(name, FUNCTION_NAMES, n=1, cutoff=0.75)
     instead = _INSTEAD.get(name) or (close[0] if close else None)
-    hint = f"did you mean {instead}()?" if instead else _LISTED
-    return (f"uses function {name}(), which is not allowed in KPI definitions", hint)
+    hint = _("did you mean {name}()?").format(name=instead) if instead else translate(_LISTED)
+    return (
+        _("uses function {name}(), which is not allowed in KPI definitions").format(name=name),
+        hint,
+    )
 
 
 def _unknown_columns(tree: exp.Expr, columns: tuple[str, ...]) -> Iterator[Problem]:
@@ -236,16 +277,18 @@ def _unknown_columns(tree: exp.Expr, columns: tuple[str, ...]) -> Iterator[Probl
     for column in tree.find_all(exp.Column):
         if column.table:
             yield (
-                f"refers to {column.sql()}; write the bare column name",
-                f"write {column.name}",
+                _("refers to {column}; write the bare column name").format(column=column.sql()),
+                _("write {column}").format(column=column.name),
             )
             continue
         name = column.name.lower()
         if name not in known:
             close = difflib.get_close_matches(name, sorted(known), n=1)
             yield (
-                f"refers to unknown column {name!r}",
-                f"did you mean {close[0]!r}?" if close else f"declared: {', '.join(columns)}",
+                _("refers to unknown column {column}").format(column=repr(name)),
+                _("did you mean {name}?").format(name=repr(close[0]))
+                if close
+                else _("declared: {columns}").format(columns=", ".join(columns)),
             )
 
 
@@ -261,7 +304,10 @@ def _inside_aggregate(node: exp.Expr) -> bool:
 def _aggregation_shape(tree: exp.Expr) -> Iterator[Problem]:
     aggregates = [node for node in tree.walk() if is_aggregate(node)]
     if not aggregates:
-        yield ("is not an aggregate", "use sum(...), count(*), count_if(...), median(...)")
+        yield (
+            _("is not an aggregate"),
+            _("use sum(...), count(*), count_if(...), median(...)"),
+        )
         return
     for node in aggregates:
         if (
@@ -270,14 +316,14 @@ def _aggregation_shape(tree: exp.Expr) -> Iterator[Problem]:
             and not (isinstance(node.parent, exp.Filter) and node.parent.this is node)
         ):
             yield (
-                f"nests an aggregate inside another: {render(node)}",
-                "aggregate the rows once, e.g. sum(x) / count(*)",
+                _("nests an aggregate inside another: {sql}").format(sql=render(node)),
+                _("aggregate the rows once, e.g. sum(x) / count(*)"),
             )
     for column in tree.find_all(exp.Column):
         if not _inside_aggregate(column):
             yield (
-                f"uses column {column.name!r} outside an aggregate",
-                f"wrap it, e.g. sum({column.name}) or count({column.name})",
+                _("uses column {column} outside an aggregate").format(column=repr(column.name)),
+                _("wrap it, e.g. sum({column}) or count({column})").format(column=column.name),
             )
 
 
@@ -285,7 +331,7 @@ def _row_level_shape(tree: exp.Expr) -> Iterator[Problem]:
     for node in tree.walk():
         if is_aggregate(node):
             yield (
-                f"uses the aggregate {render(node)}; a row rule cannot",
-                "compare the row's own columns, e.g. resolved_at >= created_at",
+                _("uses the aggregate {sql}; a row rule cannot").format(sql=render(node)),
+                _("compare the row's own columns, e.g. resolved_at >= created_at"),
             )
             return

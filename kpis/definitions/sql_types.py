@@ -19,6 +19,7 @@ from sqlglot import exp
 
 from kpis.definitions.models import ColumnType
 from kpis.definitions.sql_allow import Problem
+from kpis.i18n import _
 
 __all__ = [
     "ColumnType",
@@ -68,12 +69,16 @@ def describe_error(exc: duckdb.Error, columns: dict[str, ColumnType]) -> Problem
     first = re.sub(r"[.!]? (You might|In order to select one).*$", ".", first).strip()
     if len(first) > 200:
         first = first[:197] + "..."
-    types = ", ".join(f"{name} is {kind}" for name, kind in columns.items())
+    types = ", ".join(
+        _("{column} is {type}").format(column=name, type=kind) for name, kind in columns.items()
+    )
     if "Overflow" in first:
-        hint = "its type is too narrow for values such as 1,000,000: CAST a factor AS DOUBLE"
+        hint = _("its type is too narrow for values such as 1,000,000: CAST a factor AS DOUBLE")
+    elif types:
+        hint = _("declared types: {types}").format(types=types)
     else:
-        hint = f"declared types: {types}" if types else "check the types of its columns"
-    return (f"cannot be computed by DuckDB: {first}", hint)
+        hint = _("check the types of its columns")
+    return (_("cannot be computed by DuckDB: {reason}").format(reason=first), hint)
 
 
 def typed_nodes(tree: exp.Expr) -> list[exp.Expr]:
@@ -104,15 +109,19 @@ def type_problems(tree: exp.Expr, types: dict[int, str]) -> Iterator[Problem]:
             if family(kind) not in ("boolean", "null"):
                 shown = _sql(condition)
                 yield (
-                    f"uses {shown} as a condition, but it is {kind}",
-                    f"compare it, e.g. {shown} IS NOT NULL or {shown} = ...",
+                    _("uses {sql} as a condition, but it is {type}").format(sql=shown, type=kind),
+                    _("compare it, e.g. {sql} IS NOT NULL or {sql} = ...").format(sql=shown),
                 )
         if _checked_cast(node):
             source, target = types.get(id(node.this), ""), types.get(id(node), "")
             if not cast_cannot_fail(source, target):
                 yield (
-                    f"{_sql(node)} fails on any {source} value that does not convert to {target}",
-                    f"use TRY_CAST({_sql(node.this)} AS {target}), which gives NULL for them",
+                    _("{sql} fails on any {source} value that does not convert to {target}").format(
+                        sql=_sql(node), source=source, target=target
+                    ),
+                    _("use TRY_CAST({sql} AS {target}), which gives NULL for them").format(
+                        sql=_sql(node.this), target=target
+                    ),
                 )
 
 
@@ -174,10 +183,13 @@ def _mixes_text(node: exp.Expr, group: list[exp.Expr], types: dict[int, str]) ->
         return None
     other = others[0]
     return (
-        f"compares text ({_sql(texts[0])}) with {types[id(other)]} ({_sql(other)}) in "
-        f"{_sql(node)}; DuckDB would convert every text value and fail on one that does not",
-        f"compare text with quoted text (team = 'billing'), or use TRY_CAST({_sql(texts[0])} "
-        f"AS {types[id(other)]})",
+        _(
+            "compares text ({text}) with {type} ({other}) in {sql}; DuckDB would convert every "
+            "text value and fail on one that does not"
+        ).format(text=_sql(texts[0]), type=types[id(other)], other=_sql(other), sql=_sql(node)),
+        _(
+            "compare text with quoted text (team = 'billing'), or use TRY_CAST({text} AS {type})"
+        ).format(text=_sql(texts[0]), type=types[id(other)]),
     )
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from kpis.errors import DefinitionError, Problem
+from kpis.i18n import _, language
 
 Path_ = tuple[str | int, ...]
 
@@ -66,8 +67,8 @@ class _BoundedLoader(yaml.SafeLoader):
             if self.depth > MAX_DEPTH:
                 raise _Refused(
                     self.get_mark().line + 1,
-                    f"nests deeper than {MAX_DEPTH} levels",
-                    "kpis.yaml needs a few levels; remove the extra brackets or indentation",
+                    _("nests deeper than {count} levels").format(count=_number(MAX_DEPTH)),
+                    _("kpis.yaml needs a few levels; remove the extra brackets or indentation"),
                 )
             return super().compose_node(parent, index)
         finally:
@@ -83,10 +84,14 @@ def load_lined_yaml(path: Path) -> LinedDocument:
         text = raw.decode("utf-8")
     except FileNotFoundError:
         raise DefinitionError(
-            f"{name}: no such file; pass --config or set KPIS_CONFIG to your kpis.yaml"
+            _("{file}: no such file; pass --config or set KPIS_CONFIG to your kpis.yaml").format(
+                file=name
+            )
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise DefinitionError(f"{name}: cannot be read ({exc})") from None
+        raise DefinitionError(
+            _("{file}: cannot be read ({reason})").format(file=name, reason=exc)
+        ) from None
     return parse_lined_yaml(text, name)
 
 
@@ -94,8 +99,14 @@ def parse_lined_yaml(text: str, file: str) -> LinedDocument:
     """Parse YAML text; `file` is only used in messages."""
     if len(text) > MAX_BYTES or len(text.encode("utf-8", "replace")) > MAX_BYTES:
         raise DefinitionError(
-            f"{file} is larger than {MAX_BYTES // 1_000_000} MB",
-            [Problem(file, None, "", "is too large to be a kpis.yaml", "check the file's path")],
+            _("{file} is larger than {size} MB").format(
+                file=file, size=_number(MAX_BYTES // 1_000_000)
+            ),
+            [
+                Problem(
+                    file, None, "", _("is too large to be a kpis.yaml"), _("check the file's path")
+                )
+            ],
         )
     loader = _BoundedLoader(text)
     doc = LinedDocument(file=file, data=None)
@@ -107,28 +118,34 @@ def parse_lined_yaml(text: str, file: str) -> LinedDocument:
             doc.data = _build(loader, node, (), doc, problems)
     except _Refused as exc:
         problem = Problem(file, exc.line, "", exc.message, exc.hint)
-        raise DefinitionError(f"{file} cannot be loaded", [problem]) from None
+        raise DefinitionError(_("{file} cannot be loaded").format(file=file), [problem]) from None
     except RecursionError:
         where = loader.get_mark().line + 1
-        problem = Problem(file, where, "", "nests too deeply", "remove the extra nesting")
-        raise DefinitionError(f"{file} cannot be loaded", [problem]) from None
+        problem = Problem(file, where, "", _("nests too deeply"), _("remove the extra nesting"))
+        raise DefinitionError(_("{file} cannot be loaded").format(file=file), [problem]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise DefinitionError(
-            f"{file} is not valid YAML",
+            _("{file} is not valid YAML").format(file=file),
             [
                 Problem(
-                    file, line, "", str(exc.problem or exc).strip(), "check indentation and quoting"
+                    file,
+                    line,
+                    "",
+                    _yaml_problem(str(exc.problem or exc).strip()),
+                    _("check indentation and quoting"),
                 )
             ],
         ) from None
     except yaml.YAMLError as exc:
-        raise DefinitionError(f"{file} is not valid YAML: {exc}") from None
+        raise DefinitionError(
+            _("{file} is not valid YAML: {reason}").format(file=file, reason=exc)
+        ) from None
     finally:
         loader.dispose()
     if problems:
-        raise DefinitionError(f"{file} has duplicate keys", problems)
+        raise DefinitionError(_("{file} has duplicate keys").format(file=file), problems)
     return doc
 
 
@@ -139,8 +156,8 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
             if not isinstance(key, yaml.ScalarNode):
                 raise _Refused(
                     key.start_mark.line + 1,
-                    "uses a list or a mapping as a key",
-                    "keys are plain names, such as csat:",
+                    _("uses a list or a mapping as a key"),
+                    _("keys are plain names, such as csat:"),
                 )
             found += [key, value]
         return found
@@ -149,8 +166,10 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     if node.tag in _NUMBERS and len(node.value) > MAX_NUMBER_CHARACTERS:
         raise _Refused(
             node.start_mark.line + 1,
-            f"has a number of more than {MAX_NUMBER_CHARACTERS} characters",
-            "quote it if it is text",
+            _("has a number of more than {count} characters").format(
+                count=_number(MAX_NUMBER_CHARACTERS)
+            ),
+            _("quote it if it is text"),
         )
     return []
 
@@ -176,18 +195,24 @@ def _measure(root: yaml.Node) -> None:
             if values > MAX_VALUES:
                 raise _Refused(
                     line,
-                    f"expands to more than {MAX_VALUES:,} values (through aliases or merges)",
-                    "write the definitions out, or use fewer aliases",
+                    _("expands to more than {count} values (through aliases or merges)").format(
+                        count=_number(MAX_VALUES)
+                    ),
+                    _("write the definitions out, or use fewer aliases"),
                 )
             if depth > MAX_DEPTH:
-                raise _Refused(line, f"nests deeper than {MAX_DEPTH} levels", "use fewer aliases")
+                raise _Refused(
+                    line,
+                    _("nests deeper than {count} levels").format(count=_number(MAX_DEPTH)),
+                    _("use fewer aliases"),
+                )
             open_.discard(key)
             measured[key] = (values, depth)
         elif key in open_:
             raise _Refused(
                 node.start_mark.line + 1,
-                "refers to itself (an alias inside its own anchor)",
-                "an alias must refer to an anchor defined before it and outside it",
+                _("refers to itself (an alias inside its own anchor)"),
+                _("an alias must refer to an anchor defined before it and outside it"),
             )
         elif key not in measured:
             open_.add(key)
@@ -216,8 +241,8 @@ def _build(
                         doc.file,
                         key_node.start_mark.line + 1,
                         ".".join(map(str, key_path)),
-                        f"duplicate key (first defined on line {first})",
-                        "remove one of them",
+                        _("duplicate key (first defined on line {line})").format(line=first),
+                        _("remove one of them"),
                     )
                 )
                 continue
@@ -236,4 +261,39 @@ def _scalar(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     try:
         return loader.construct_object(node, deep=True)
     except (ValueError, OverflowError, TypeError) as exc:  # e.g. a date such as 2026-02-30
-        raise _Refused(node.start_mark.line + 1, f"cannot be read: {exc}", "quote it") from None
+        raise _Refused(
+            node.start_mark.line + 1,
+            _("cannot be read: {reason}").format(reason=exc),
+            _("quote it"),
+        ) from None
+
+
+def _number(value: int) -> str:
+    from kpis.formatting import number  # kpis.formatting imports kpis.definitions
+
+    return number(value, 0)
+
+
+def _yaml_problem(problem: str) -> str:
+    """PyYAML's most common complaints in the reader's language (others as PyYAML words them)."""
+    if language() == "en":
+        return problem
+    known = {
+        "mapping values are not allowed here": _("mapping values are not allowed here"),
+        "could not find expected ':'": _("could not find expected ':'"),
+        "found character '\\t' that cannot start any token": _(
+            "found a tab character, which YAML does not allow for indentation"
+        ),
+        "found unexpected end of stream": _("found unexpected end of stream"),
+    }
+    if problem in known:
+        return known[problem]
+    for english, said in (
+        ("expected <block end>, but found", _("expected <block end>, but found")),
+        ("found unknown escape character", _("found unknown escape character")),
+        ("found duplicate anchor", _("found duplicate anchor")),
+        ("found undefined alias", _("found undefined alias")),
+    ):
+        if problem.startswith(english):
+            return said + problem[len(english) :]
+    return problem

@@ -15,6 +15,7 @@ from kpis.definitions import Definitions
 from kpis.demo.exports import COLUMNS, write_exports
 from kpis.demo.generate import END, EVENT, START, generate
 from kpis.errors import StoreError
+from kpis.i18n import _
 from kpis.ingest import IngestResult, ingest_file
 from kpis.sharing import alone, writing
 from kpis.store import UPLOADS, Store
@@ -51,8 +52,10 @@ def build_demo(
         foreign = [n for n in names if not DEMO_FILE.match(n)]
         if foreign:
             raise StoreError(
-                f"{db_path} holds uploads that are not demo data ({', '.join(foreign[:3])}); "
-                "build the demo elsewhere with --db, or pass --force to replace it"
+                _(
+                    "{file} holds uploads that are not demo data ({names}); build the demo "
+                    "elsewhere with --db, or pass --force to replace it"
+                ).format(file=db_path, names=", ".join(foreign[:3]))
             )
     # The exports are written, and the new database built beside the old one, before the old
     # one is replaced: a demo that cannot be built leaves the database as it was.
@@ -60,8 +63,10 @@ def build_demo(
         paths = write_sample_exports(sample_dir)
     except OSError as exc:
         raise StoreError(
-            f"cannot write the sample exports into {sample_dir} ({exc.strerror}); choose "
-            "another folder with --sample-dir"
+            _(
+                "cannot write the sample exports into {folder} ({reason}); choose another "
+                "folder with --sample-dir"
+            ).format(folder=sample_dir, reason=exc.strerror)
         ) from None
     building = db_path.with_name(f".{db_path.stem}.building.duckdb")
     _remove(building)
