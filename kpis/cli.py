@@ -4,28 +4,36 @@ Made for a terminal and for cron: results go to stdout (as a table, JSON or CSV)
 to stderr as `Error: ...`, and the exit status says what happened: 0 done, 1 refused (invalid
 kpis.yaml, a file refused, a database problem), 2 a command line that cannot be run.
 A traceback is never shown (set KPIS_DEBUG=1 to see one when reporting a bug).
+
+Tables, CSV and messages are in the reader's language: --lang, else KPIS_LANG, LC_ALL or LANG,
+else kpis.yaml's calendar.locale, else English. JSON is the same in every language.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from kpis.cli_parser import build_parser
+from kpis.cli_parser import build_parser, given_language, parsing
 from kpis.database_file import check
 from kpis.database_open import damage
 from kpis.definitions import Definitions, load_definitions
 from kpis.errors import DefinitionError, KpisError, UsageError
+from kpis.formatting import number
+from kpis.i18n import _, choose, ngettext, set_language
 from kpis.periods import parse_date, parse_range
 from kpis.sharing import reading, writing
 from kpis.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Commands import what they use when they run: loading files needs neither pandas'
 # rendering nor the statistics, and a cron job starts the command every time.
@@ -38,15 +46,27 @@ def _validate(args: argparse.Namespace) -> int:
     try:
         definitions = load_definitions(args.config)
     except DefinitionError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 1
-    counts = (len(definitions.sources), len(definitions.kpis), len(definitions.events))
+    _refine_language(args, definitions)
+    sources, kpis, events = (
+        len(definitions.sources),
+        len(definitions.kpis),
+        len(definitions.events),
+    )
     words = [
-        f"{n} {word}{'' if n == 1 else 's'}"
-        for n, word in zip(counts, ("source", "KPI", "event"), strict=True)
+        ngettext("{count} source", "{count} sources", sources).format(count=number(sources, 0)),
+        ngettext("{count} KPI", "{count} KPIs", kpis).format(count=number(kpis, 0)),
+        ngettext("{count} event", "{count} events", events).format(count=number(events, 0)),
     ]
-    print(f"{args.config}: valid ({', '.join(words)})")
+    print(_("{file}: valid ({counts})").format(file=args.config, counts=", ".join(words)))
     return 0
+
+
+def _error(text: str) -> None:
+    """A refusal on stderr: `Error: ` and its first line, then any further lines as they are."""
+    lines = text.splitlines() or [text]
+    print(_("Error: {message}").format(message=lines[0]), *lines[1:], sep="\n", file=sys.stderr)
 
 
 def _ingest(store: Store, args: argparse.Namespace) -> int:
@@ -64,18 +84,32 @@ def _ingest(store: Store, args: argparse.Namespace) -> int:
         except UsageError:
             raise
         except KpisError as exc:
-            lines = str(exc).splitlines()
-            print(f"Error: {lines[0]}", *lines[1:], sep="\n", file=sys.stderr)
+            _error(str(exc))
             status = 1
             continue
         print(result.summary())
         for note in result.notes:
-            print(f"  note: {note}")
+            print("  " + _("note: {note}").format(note=note))
         for problem in result.problems[:SHOWN_REJECTS]:
-            print(f"  rejected {problem}")
+            print("  " + _("rejected {problem}").format(problem=problem))
         if result.rows_rejected > SHOWN_REJECTS:
-            print(f"  ... all {result.rows_rejected}: kpis uploads --rejected {result.batch_id}")
+            print(
+                "  "
+                + _("... all {count}: kpis uploads --rejected {batch}").format(
+                    count=number(result.rows_rejected, 0), batch=result.batch_id
+                )
+            )
     return status
+
+
+def _write_csv(frame: pd.DataFrame) -> None:
+    """CSV as bytes (UTF-8 whatever the terminal's encoding; French starts with a BOM)."""
+    from kpis.downloads import csv_download
+
+    content, _suffix, _mime = csv_download(frame)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(content)
+    sys.stdout.buffer.flush()
 
 
 def _compute(store: Store, args: argparse.Namespace) -> int:
@@ -91,11 +125,11 @@ def _compute(store: Store, args: argparse.Namespace) -> int:
         args.by,
     )
     if "note" in frame.attrs:
-        print(f"note: {frame.attrs['note']}", file=sys.stderr)
+        print(_("note: {note}").format(note=frame.attrs["note"]), file=sys.stderr)
     if args.format == "json":
         print(render.as_json(frame))
     elif args.format == "csv":
-        sys.stdout.write(render.as_csv(frame))
+        _write_csv(frame)
     else:
         print(render.compute_table(store.definitions, frame))
     return 0
@@ -106,7 +140,7 @@ def _compare(store: Store, args: argparse.Namespace) -> int:
     from kpis.compare import compare, windows_around_event
 
     if args.event and (args.before or args.after):
-        raise UsageError("give either --event, or --before and --after, not both")
+        raise UsageError(_("give either --event, or --before and --after, not both"))
     scope = None
     if args.event:
         windows = windows_around_event(
@@ -116,18 +150,19 @@ def _compare(store: Store, args: argparse.Namespace) -> int:
         scope = windows.event.scope_pair if windows.event else None
     elif args.before and args.after:
         if args.weeks is not None or args.washout or args.last_year:
-            raise UsageError("--weeks, --washout and --last-year go with --event")
+            raise UsageError(_("--weeks, --washout and --last-year go with --event"))
         before, after = parse_range(args.before, "--before"), parse_range(args.after, "--after")
     else:
         raise UsageError(
-            "say what to compare: --event NAME, or --before START:END --after START:END"
+            _("say what to compare: --event NAME, or --before START:END --after START:END")
         )
     frame = compare(store, before, after, args.kpi, args.by, scope, strict=args.strict)
     if args.format == "json":
         print(render.as_json(frame))
+    elif args.format == "csv":
+        _write_csv(frame)
     else:
-        where = f" in {scope[0]} {scope[1]}" if scope else ""
-        print(f"before {before} ({before.days} days)  after {after} ({after.days} days){where}\n")
+        print(render.compare_header(before, after, scope) + "\n")
         if not args.by:  # the dashboard's headline: the answer first, fading changes named
             import textwrap
 
@@ -136,7 +171,7 @@ def _compare(store: Store, args: argparse.Namespace) -> int:
             print(textwrap.fill(headline(store.definitions, frame), width=100) + "\n")
         print(render.compare_table(store.definitions, frame))
         for note in dict.fromkeys(n for n in frame["note"] if isinstance(n, str)):
-            print(f"note: {note}")
+            print(_("note: {note}").format(note=note))
     return 0
 
 
@@ -148,29 +183,10 @@ def _uploads(store: Store, args: argparse.Namespace) -> int:
     if args.format == "json":
         print(render.as_json(frame))
     elif frame.empty:
-        print("No rejected rows." if args.rejected is not None else "No uploads yet.")
+        print(_("No rejected rows.") if args.rejected is not None else _("No uploads yet."))
     else:
-        shown = frame.drop(columns=["sha256"], errors="ignore")
-        rows = [[_cell(v) for v in r.values()] for r in shown.to_dict("records")]
-        print(render.text_table(list(shown.columns), rows))
+        print(render.uploads_table(frame))
     return 0
-
-
-def _cell(value: object) -> str:
-    """A history cell for people: lists as words, times to the minute, nothing as blank."""
-    import pandas as pd
-
-    if hasattr(value, "tolist"):  # a numpy array (a list column) or a numpy scalar
-        value = value.tolist()
-    if isinstance(value, list | tuple):
-        return ", ".join(str(item) for item in value)
-    if value is None or pd.isna(value):
-        return ""
-    if isinstance(value, dt.datetime):
-        return f"{value:%Y-%m-%d %H:%M}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 def _demo(definitions: Definitions, args: argparse.Namespace) -> int:
@@ -180,18 +196,41 @@ def _demo(definitions: Definitions, args: argparse.Namespace) -> int:
     loaded = sum(r.rows_loaded for r in results)
     rejected = sum(r.rows_rejected for r in results)
     print(
-        f"Built {args.db} from {len(results)} sample exports in {args.sample_dir}: "
-        f"{loaded} rows loaded, {rejected} messy rows rejected (see kpis uploads)."
+        _(
+            "Built {db} from {files} sample exports in {folder}: {loaded} rows loaded, "
+            "{rejected} messy rows rejected (see kpis uploads)."
+        ).format(
+            db=args.db,
+            files=number(len(results), 0),
+            folder=args.sample_dir,
+            loaded=number(loaded, 0),
+            rejected=number(rejected, 0),
+        )
     )
-    print("Try: kpis compare --event ops-playbook")
+    print(_("Try: kpis compare --event ops-playbook"))
     return 0
 
 
+def _refine_language(args: argparse.Namespace, definitions: Definitions) -> None:
+    """kpis.yaml's default language, when neither --lang nor the environment gave one."""
+    if not args.language_given:
+        set_language(choose(definitions.calendar.locale))
+
+
 def run(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Set before the parser is built: its help and usage errors are in this language too.
+    given = given_language(argv, os.environ)
+    set_language(given)
+    with parsing():
+        args = build_parser().parse_args(argv)
+    if args.lang:  # --lang given after the command wins, as --db and --config do
+        set_language(args.lang)
+    args.language_given = bool(args.lang or given)
     if args.command == "validate":
         return _validate(args)
     definitions = load_definitions(args.config)
+    _refine_language(args, definitions)
     try:
         if args.command == "demo":
             # Checked here too, so the refusal names the path as typed (build_demo gets a Path).
@@ -232,14 +271,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(argv)
     except UsageError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+        print(_("Error: {message}").format(message=exc), file=sys.stderr)
         return 2
     except KpisError as exc:
-        lines = str(exc).splitlines() or [type(exc).__name__]
-        print(f"Error: {lines[0]}", *lines[1:], sep="\n", file=sys.stderr)
+        _error(str(exc) or type(exc).__name__)
         return 1
     except KeyboardInterrupt:
-        print("Error: interrupted; nothing half-done was kept", file=sys.stderr)
+        print(_("Error: interrupted; nothing half-done was kept"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (`kpis compute | head`): what it wanted was printed. Python
@@ -250,7 +288,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("KPIS_DEBUG"):
             traceback.print_exc()
         print(
-            f"Error: unexpected {type(exc).__name__}: {exc} (set KPIS_DEBUG=1 for details)",
+            _("Error: unexpected {kind}: {error} (set KPIS_DEBUG=1 for details)").format(
+                kind=type(exc).__name__, error=exc
+            ),
             file=sys.stderr,
         )
         return 1

@@ -106,6 +106,7 @@ COLUMN_TITLES: dict[str, str] = {
     "column_name": N_("column"),
 }
 VERDICT_COLUMNS = ("verdict", "trend_verdict")
+STATUSES = {"loaded": N_("loaded"), "undone": N_("undone")}  # an upload's status
 # A KPI's values (in its unit): a fraction for a rate KPI, so a percentage in a spreadsheet.
 VALUE_COLUMNS = (
     "value", "before", "after", "delta", "ci_low", "ci_high", "trend_start", "trend_per_week",
@@ -134,6 +135,8 @@ def shown_value(column: object, value: Any) -> Any:
         return verdict_word(value)
     if column == "reason":
         return reason_text(value)
+    if column == "status" and value in STATUSES:
+        return i18n._(STATUSES[value])
     return value
 
 

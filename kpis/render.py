@@ -17,13 +17,17 @@ import pandas as pd
 from kpis.definitions import Definitions
 from kpis.formatting import (
     MISSING,
+    format_days,
     format_delta,
     format_improvement,
     format_interval,
     format_p,
     format_value,
+    number,
+    reason_text,
 )
-from kpis.i18n import language
+from kpis.i18n import _, language, ngettext
+from kpis.periods import DateRange
 from kpis.spreadsheet import csv_text
 
 
@@ -84,7 +88,7 @@ def as_csv(frame: pd.DataFrame) -> str:
 def compute_table(definitions: Definitions, frame: pd.DataFrame) -> str:
     """One row per period (and dimension value), one column per KPI, formatted."""
     if frame.empty:
-        return "No data in this range."
+        return _("No data in this range.")
     keys = ["period_start"] + (["dimension_value"] if "dimension_value" in frame else [])
     kpis = list(dict.fromkeys(frame["kpi"]))
     cells: dict[tuple[Any, ...], dict[str, str]] = {}
@@ -92,7 +96,7 @@ def compute_table(definitions: Definitions, frame: pd.DataFrame) -> str:
         key = tuple(row[k] for k in keys)
         kpi = definitions.kpis[row["kpi"]]
         cells.setdefault(key, {})[row["kpi"]] = format_value(kpi, _plain(row["value"]))
-    headers = ["period"] + ([str(frame["dimension"].iloc[0])] if len(keys) > 1 else []) + kpis
+    headers = [_("period"), *([str(frame["dimension"].iloc[0])] if len(keys) > 1 else []), *kpis]
     rows = [
         [str(k) for k in key] + [values.get(name, MISSING) for name in kpis]
         for key, values in sorted(cells.items(), key=lambda item: tuple(map(str, item[0])))
@@ -109,10 +113,17 @@ def _footnote(frame: pd.DataFrame) -> str:
     for row in lagging.to_dict("records"):
         reasons.setdefault(str(row["reason"]), []).append(str(row["kpi"]))
     lines = [
-        f"{MISSING} {', '.join(dict.fromkeys(names))}: {reason} (periods after it have no value)"
+        _("{dash} {kpis}: {reason} (periods after it have no value)").format(
+            dash=MISSING, kpis=", ".join(dict.fromkeys(names)), reason=_reason(reason)
+        )
         for reason, names in reasons.items()
     ]
     return "\n\n" + "\n".join(lines) if lines else ""
+
+
+def _reason(reason: str) -> str:
+    # English keeps the engine's own words, ISO date included, as this table always showed.
+    return reason if language() == "en" else reason_text(reason)
 
 
 def compare_table(definitions: Definitions, frame: pd.DataFrame) -> str:
@@ -124,10 +135,10 @@ def compare_table(definitions: Definitions, frame: pd.DataFrame) -> str:
     from kpis.summary import verdict_sentence
 
     if frame.empty:
-        return "Nothing to compare."
+        return _("Nothing to compare.")
     by = "dimension_value" in frame
-    headers = ["KPI", *(["value"] if by else []), "before", "after", "change", "95% interval"]
-    headers += ["improvement", "p", "verdict"]
+    headers = [_("KPI"), *([_("value")] if by else []), _("before"), _("after"), _("change")]
+    headers += [_("95% interval"), _("improvement"), _("p"), _("verdict")]
     rows = []
     for row in records(frame):
         kpi = definitions.kpis[row["kpi"]]
@@ -145,3 +156,50 @@ def compare_table(definitions: Definitions, frame: pd.DataFrame) -> str:
             ]
         )
     return text_table(headers, rows)
+
+
+def compare_header(before: DateRange, after: DateRange, scope: tuple[str, str] | None) -> str:
+    """The windows compared: "before 2025-11-17:2026-05-17 (182 days)  after ...", and where."""
+    sides = {"before": _window(before), "after": _window(after)}
+    if scope:
+        return _("before {before}  after {after} in {dimension} {value}").format(
+            **sides, dimension=scope[0], value=scope[1]
+        )
+    return _("before {before}  after {after}").format(**sides)
+
+
+def _window(window: DateRange) -> str:
+    """2025-11-17:2026-05-17 (182 days); in French 17 nov. 2025 – 17 mai 2026 (182 jours).
+
+    English keeps the form it always printed, which is also what --before and --after take.
+    """
+    span = str(window) if language() == "en" else format_days(window.start, window.end)
+    return ngettext("{range} ({count} day)", "{range} ({count} days)", window.days).format(
+        range=span, count=number(window.days, 0)
+    )
+
+
+def uploads_table(frame: pd.DataFrame) -> str:
+    """The upload history or a batch's rejected rows (kpis.ingest), for people."""
+    from kpis.downloads import column_title, shown_value
+
+    shown = frame.drop(columns=["sha256"], errors="ignore")
+    rows = [[_cell(shown_value(k, v)) for k, v in r.items()] for r in shown.to_dict("records")]
+    return text_table([column_title(c) for c in shown.columns], rows)
+
+
+def _cell(value: object) -> str:
+    """A history cell for people: lists as words, times to the minute, nothing as blank."""
+    import pandas as pd
+
+    if hasattr(value, "tolist"):  # a numpy array (a list column) or a numpy scalar
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    if value is None or pd.isna(value):
+        return ""
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)

@@ -15,9 +15,11 @@ from typing import Any
 
 import pandas as pd
 
+from kpis import i18n
 from kpis.definitions import Definitions, Kpi
 from kpis.definitions.methods import method_for
-from kpis.formatting import format_improvement, format_value, verdict_text
+from kpis.formatting import format_improvement, format_value, number, verdict_text
+from kpis.i18n import N_, _, ngettext
 from kpis.mix import volume_noun
 
 Row = Mapping[str, Any]
@@ -44,15 +46,17 @@ def missing_reason(row: Row) -> str | None:
     if note:
         return str(note)
     if len(sides) == 2:
-        return "no data in either window"
-    return f"no data in the {sides[0]} window"
+        return _("no data in either window")
+    if sides[0] == "before":
+        return _("no data in the before window")
+    return _("no data in the after window")
 
 
 def verdict_sentence(row: Row) -> str:
     """The one verdict of a row: no value and why, or the test's verdict with the trend's."""
     reason = missing_reason(row)
     if reason is not None:
-        return f"no value: {reason}"
+        return _("no value: {reason}").format(reason=reason)
     return verdict_text(
         _value(row, "verdict"), _value(row, "explained_by_trend"), _value(row, "trend_verdict")
     )
@@ -68,23 +72,49 @@ def method_note(kpi: Kpi, row: Row) -> str:
 
     method = method_for(kpi)
     if method.kind == "none":
-        return f"no interval: {method.reason}"
+        return _("no interval: {reason}").format(reason=method.reason)
     n_before, n_after = _value(row, "n_before"), _value(row, "n_after")
     if n_before is None or n_after is None:
-        return "no interval: no value to compare"
-    noun = volume_noun(kpi) if method.kind != "bootstrap_units" else f"{method.unit}s"
-    sample = f"{int(n_before):,} {noun} before and {int(n_after):,} after"
-    if method.kind == "two_proportions":
-        text = f"two-proportion test on {sample}"
-    elif method.kind == "bootstrap_rows" and max(n_before, n_after) > ROW_CAP:
-        text = f"normal interval of the {method.statistic} (rank-based spreads) on {sample}"
-    elif method.kind == "bootstrap_rows":
-        text = f"bootstrap of the {method.statistic} over {sample} ({RESAMPLES:,} resamples)"
+        return _("no interval: no value to compare")
+    if method.kind == "bootstrap_units":
+        noun = i18n._(UNITS[method.unit]) if method.unit in UNITS else f"{method.unit}s"
     else:
-        text = f"bootstrap over {sample} ({RESAMPLES:,} resamples)"
+        noun = volume_noun(kpi)
+    sample = _("{before} {noun} before and {after} after").format(
+        before=number(int(n_before), 0), noun=noun, after=number(int(n_after), 0)
+    )
+    statistic = str(method.statistic)
+    of = i18n._(STATISTICS[statistic]) if statistic in STATISTICS else f"of the {statistic}"
+    resamples = number(RESAMPLES, 0)
+    if method.kind == "two_proportions":
+        text = _("two-proportion test on {sample}").format(sample=sample)
+    elif method.kind == "bootstrap_rows" and max(n_before, n_after) > ROW_CAP:
+        text = _("normal interval {of_statistic} (rank-based spreads) on {sample}").format(
+            of_statistic=of, sample=sample
+        )
+    elif method.kind == "bootstrap_rows":
+        text = _("bootstrap {of_statistic} over {sample} ({resamples} resamples)").format(
+            of_statistic=of, sample=sample, resamples=resamples
+        )
+    else:
+        text = _("bootstrap over {sample} ({resamples} resamples)").format(
+            sample=sample, resamples=resamples
+        )
     if min(n_before, n_after) < method.min_sample:
-        text += f"; a verdict needs {method.min_sample} {noun} a side"
+        needs = _("a verdict needs {count} {noun} a side").format(
+            count=number(method.min_sample, 0), noun=noun
+        )
+        text = _("{text}; {needs}").format(text=text, needs=needs)
     return text
+
+
+# Words of the methods (kpis.definitions.methods), as a sample or a statistic is named.
+UNITS = {"day": N_("days"), "week": N_("weeks")}
+STATISTICS = {
+    "median": N_("of the median"),
+    "mean": N_("of the mean"),
+    "quantile": N_("of the quantile"),
+}
 
 
 def _names(definitions: Definitions, rows: Sequence[Row]) -> str:
@@ -113,45 +143,92 @@ def headline(definitions: Definitions, frame: pd.DataFrame) -> str:
     """
     rows = frame.to_dict("records")
     if not rows:
-        return "Nothing to compare."
+        return _("Nothing to compare.")
     fading = [r for r in rows if _value(r, "fading")]
-    tail = f" Fading in the last 4 weeks: {_names(definitions, fading)}." if fading else ""
+    tail = (
+        " "
+        + ngettext(
+            "Fading in the last 4 weeks: {names}.", "Fading in the last 4 weeks: {names}.",
+            len(fading),
+        ).format(names=_names(definitions, fading))
+        if fading
+        else ""
+    )  # fmt: skip
     if len(rows) == 1:
         row = rows[0]
         kpi = definitions.kpis[str(row["kpi"])]
         shown = kpi.label if missing_reason(row) else _change(kpi, row)
-        return f"{shown}: {verdict_sentence(row)}.{tail}"
+        return _("{kpi}: {verdict}.").format(kpi=shown, verdict=verdict_sentence(row)) + tail
     groups: dict[str, list[Row]] = {}
     for row in rows:
-        if missing_reason(row) is not None:
-            group = "without a value"
-        elif _value(row, "explained_by_trend"):
-            group = "explained by the trend before"
-        elif _value(row, "verdict") in ("improved", "worsened"):
-            group = f"{row['verdict']} significantly"
-        elif _value(row, "verdict") == "no significant change":
-            group = "no clear change"
-        else:
-            group = "with too little data to tell"
-        groups.setdefault(group, []).append(row)
-    improved = groups.pop("improved significantly", [])
-    if len(improved) == len(rows):
-        first = f"All {len(rows)} KPIs improved significantly"
+        groups.setdefault(_group(row), []).append(row)
+    improved = groups.pop("improved", [])
+    count, total = len(improved), len(rows)
+    if count == total:
+        first = _("All {total} KPIs improved significantly").format(total=number(total, 0))
     elif improved:
-        first = f"{len(improved)} of {len(rows)} KPIs improved significantly"
+        first = ngettext(
+            "{count} of {total} KPIs improved significantly",
+            "{count} of {total} KPIs improved significantly",
+            count,
+        ).format(count=number(count, 0), total=number(total, 0))
     else:
-        first = "No KPI improved significantly"
-    order = [
-        "worsened significantly", "explained by the trend before", "no clear change",
-        "with too little data to tell", "without a value",
-    ]  # fmt: skip
+        first = _("No KPI improved significantly")
     parts = [first] + [
-        f"{len(groups[g])} {g}: {_names(definitions, groups[g])}" for g in order if g in groups
+        _group_text(group, len(groups[group])).format(
+            count=number(len(groups[group]), 0), names=_names(definitions, groups[group])
+        )
+        for group in GROUPS
+        if group in groups
     ]
     sentence = "; ".join(parts) + "."
-    worsened = groups.get("worsened significantly", [])
+    worsened = groups.get("worsened", [])
     if improved or worsened:
-        label = "Biggest" if improved else "Worst"
         top = max(improved or worsened, key=_size)
-        sentence += f" {label}: {_change(definitions.kpis[str(top['kpi'])], top)}."
+        change = _change(definitions.kpis[str(top["kpi"])], top)
+        biggest = _("Biggest: {change}.") if improved else _("Worst: {change}.")
+        sentence += " " + biggest.format(change=change)
     return sentence + tail
+
+
+# The headline's groups after the improved ones, in the order it names them.
+GROUPS = ("worsened", "explained", "no change", "too little data", "no value")
+
+
+def _group(row: Row) -> str:
+    if missing_reason(row) is not None:
+        return "no value"
+    if _value(row, "explained_by_trend"):
+        return "explained"
+    if _value(row, "verdict") in ("improved", "worsened"):
+        return str(row["verdict"])
+    if _value(row, "verdict") == "no significant change":
+        return "no change"
+    return "too little data"
+
+
+def _group_text(group: str, count: int) -> str:
+    """'{count} worsened significantly: {names}', and the like, for `count` KPIs."""
+    if group == "worsened":
+        return ngettext(
+            "{count} worsened significantly: {names}",
+            "{count} worsened significantly: {names}",
+            count,
+        )
+    if group == "explained":
+        return ngettext(
+            "{count} explained by the trend before: {names}",
+            "{count} explained by the trend before: {names}",
+            count,
+        )
+    if group == "no change":
+        return ngettext(
+            "{count} no clear change: {names}", "{count} no clear change: {names}", count
+        )
+    if group == "too little data":
+        return ngettext(
+            "{count} with too little data to tell: {names}",
+            "{count} with too little data to tell: {names}",
+            count,
+        )
+    return ngettext("{count} without a value: {names}", "{count} without a value: {names}", count)
