@@ -28,6 +28,7 @@ import duckdb
 from kpis.access import Actor, recorded, require
 from kpis.definitions import MappingProfile
 from kpis.errors import IngestError, StoreError, UsageError
+from kpis.i18n import _
 from kpis.ingest.formats import decide, default_date_order, sample_values
 from kpis.ingest.history import rejected_rows, undo_upload, uploads
 from kpis.ingest.lines import first_records
@@ -75,8 +76,12 @@ def _check_source(store: Store, source: str | None) -> None:
     if source is not None and source not in store.definitions.sources:
         names = list(store.definitions.sources)
         close = difflib.get_close_matches(source, names, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"sources: {', '.join(names)}"
-        raise UsageError(f"unknown source {source!r} ({hint})")
+        hint = (
+            _("did you mean {name}?").format(name=repr(close[0]))
+            if close
+            else _("sources: {names}").format(names=", ".join(names))
+        )
+        raise UsageError(_("unknown source {name} ({hint})").format(name=repr(source), hint=hint))
 
 
 def _prepare(
@@ -117,7 +122,11 @@ def _sniff(store: Store, staged: Staged, shown: str, delimiter: str | None) -> T
 def _unreadable(shown: str, exc: duckdb.Error) -> IngestError:
     """DuckDB could not read the user's file: one sentence with the file, never "unexpected"."""
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    return IngestError(f"{shown} could not be read as CSV ({first}); export it again as CSV")
+    return IngestError(
+        _("{file} could not be read as CSV ({reason}); export it again as CSV").format(
+            file=shown, reason=first
+        )
+    )
 
 
 def _fingerprint(path: Path) -> tuple[int, int, int]:
@@ -134,8 +143,10 @@ def _check_unchanged(path: Path, before: tuple[int, int, int], shown: str) -> No
         unchanged = False
     if not unchanged:
         raise IngestError(
-            f"{shown} changed while it was being read (is it still being written?); wait until "
-            "the export is complete and upload it again"
+            _(
+                "{file} changed while it was being read (is it still being written?); wait "
+                "until the export is complete and upload it again"
+            ).format(file=shown)
         )
 
 
@@ -152,10 +163,14 @@ def _settings_for(
 def _check_file(path: Path) -> None:
     """An upload is a regular file: a folder, a device or a pipe would never end or fail."""
     if not path.exists():
-        raise IngestError(f"{path}: no such file")
+        raise IngestError(_("{file}: no such file").format(file=path))
     if not path.is_file():
-        what = "a folder" if path.is_dir() else "not a regular file (a device or a pipe)"
-        raise IngestError(f"{path} is {what}: give the export file itself")
+        message = (
+            _("{file} is a folder: give the export file itself")
+            if path.is_dir()
+            else _("{file} is not a regular file (a device or a pipe): give the export file itself")
+        )
+        raise IngestError(message.format(file=path))
 
 
 def ingest_file(
@@ -187,24 +202,30 @@ def ingest_file(
     source = source or (profile.source if profile else None)
     _check_source(store, source)
     if store.read_only:
-        raise StoreError(f"{store.path} was opened read-only: nothing can be loaded into it")
+        raise StoreError(
+            _("{file} was opened read-only: nothing can be loaded into it").format(file=store.path)
+        )
     _check_file(path)
     if through is not None and through > dt.date.today():
-        raise UsageError(f"an export cannot cover days still to come ({through} is after today)")
-    report(0.0, "reading the file")
+        raise UsageError(
+            _("an export cannot cover days still to come ({day} is after today)").format(
+                day=through
+            )
+        )
+    report(0.0, _("reading the file"))
     settings = _settings_for(store, source, profile)
     before = _fingerprint(path)
     limits = store.definitions.limits
     staged = stage_upload(path, store.staging_dir, shown, settings.get("encoding"), limits)
     try:
         _check_unchanged(path, before, shown)
-        report(0.1, "reading the header")
+        report(0.1, _("reading the header"))
         prepared = _prepare(store, staged, shown, source, profile)
         upload = replace(prepared, through=through, by=recorded(actor))
         with store.transaction() as cur:
             result = load_text(cur, store.definitions, upload, staged.digest, report)
             _check_unchanged(path, before, shown)  # raised here, the load rolls back
-        report(1.0, "done")
+        report(1.0, _("done"))
         return result
     finally:
         staged.path.unlink(missing_ok=True)

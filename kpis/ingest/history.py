@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from kpis.access import Actor, recorded, require
 from kpis.errors import StoreError
+from kpis.formatting import number
+from kpis.i18n import _
 from kpis.store import REJECTS, UPLOADS, Store, history_table, one, quote
 
 if TYPE_CHECKING:
@@ -75,10 +77,14 @@ def undo_upload(store: Store, batch_id: int, actor: Actor | None = None) -> str:
             f"SELECT source, status, file_name FROM {UPLOADS} WHERE batch_id = ?", [batch_id]
         ).fetchone()
         if row is None:
-            raise StoreError(f"there is no upload with batch id {batch_id}")
+            raise StoreError(_("there is no upload with batch id {batch}").format(batch=batch_id))
         source, status, file_name = row
         if status != "loaded":
-            raise StoreError(f"batch {batch_id} ({file_name}) was already undone")
+            raise StoreError(
+                _("batch {batch} ({file}) was already undone").format(
+                    batch=batch_id, file=file_name
+                )
+            )
         later = one(
             cur,
             f"SELECT max(batch_id) FROM {UPLOADS} "
@@ -87,8 +93,10 @@ def undo_upload(store: Store, batch_id: int, actor: Actor | None = None) -> str:
         )[0]
         if later is not None:
             raise StoreError(
-                f"batch {batch_id} ({file_name}) is not the latest upload of {source}: undo "
-                f"batch {later} first"
+                _(
+                    "batch {batch} ({file}) is not the latest upload of {source}: undo batch "
+                    "{later} first"
+                ).format(batch=batch_id, file=file_name, source=source, later=later)
             )
         table, history = quote(source), quote(history_table(source))
         columns = ", ".join(quote(c) for c in store.definitions.sources[source].columns)
@@ -103,7 +111,13 @@ def undo_upload(store: Store, batch_id: int, actor: Actor | None = None) -> str:
             f"UPDATE {UPLOADS} SET status = 'undone', undone_by = ? WHERE batch_id = ?",
             [recorded(actor), batch_id],
         )
-    return (
-        f"batch {batch_id} ({file_name}) undone: {removed} rows removed "
-        f"from {source}, {restored} earlier rows restored"
+    return _(
+        "batch {batch} ({file}) undone: {removed} rows removed from {source}, {restored} "
+        "earlier rows restored"
+    ).format(
+        batch=batch_id,
+        file=file_name,
+        removed=number(removed, 0),
+        source=source,
+        restored=number(restored, 0),
     )

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TextIO
 
 from kpis.errors import IngestError
+from kpis.formatting import number
+from kpis.i18n import _
 from kpis.ingest.sniff import MAX_LINE_BYTES, TextFormat
 
 _CHUNK = 1 << 20
@@ -127,9 +129,15 @@ def record_lines(
                         break
         except (_TooLong, csv.Error):
             raise IngestError(
-                f"{shown or path.name}: line {previous_end + 1}: a row is longer than "
-                f"{MAX_LINE_BYTES:,} bytes, more than any export row (and more than the reader "
-                "takes); the file may be damaged: export it again"
+                _(
+                    "{file}: line {line}: a row is longer than {size} bytes, more than any export "
+                    "row (and more than the reader takes); the file may be damaged: export it "
+                    "again"
+                ).format(
+                    file=shown or path.name,
+                    line=previous_end + 1,
+                    size=number(MAX_LINE_BYTES, 0),
+                )
             ) from None
     return result
 

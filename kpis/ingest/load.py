@@ -17,6 +17,8 @@ import duckdb
 from kpis.definitions import Definitions, Source
 from kpis.definitions.sql_check import check_predicate
 from kpis.errors import IngestError
+from kpis.formatting import number
+from kpis.i18n import _
 from kpis.ingest import clock, rejects
 from kpis.ingest.parse import native_positions, typing_select
 from kpis.ingest.sniff import reader_sql, sql_literal
@@ -66,7 +68,9 @@ def _read(
         cur.execute(f"CREATE {kind} {typed} AS SELECT *, NULL::BIGINT AS _dup_of FROM ({select})")
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
-        raise IngestError(f"{upload.shown} could not be read: {message}") from None
+        raise IngestError(
+            _("{file} could not be read: {reason}").format(file=upload.shown, reason=message)
+        ) from None
 
 
 def load_text(
@@ -91,7 +95,7 @@ def load_text(
     batch = int(one(cur, f"SELECT coalesce(max(batch_id), 0) + 1 FROM {UPLOADS}")[0])
     typed, errors, scans = f"_typed_{batch}", f"_csv_errors_{batch}", f"_csv_scans_{batch}"
     megabytes = upload.staged.path.stat().st_size / 1e6
-    progress(0.2, f"reading and typing {megabytes:,.1f} MB")
+    progress(0.2, _("reading and typing {size} MB").format(size=number(megabytes, 1)))
     native = native_positions(source, upload.plan, upload.values)
     # The first load of a source is the big one (a year of history): its rows are typed
     # straight into the database and the table becomes the source's (see _adopt), so they
@@ -108,7 +112,7 @@ def load_text(
         for temporary in (typed, errors, scans):
             cur.execute(f"DROP TABLE IF EXISTS {temporary}")
         _read(cur, definitions, upload, {}, (typed, errors, scans), not first_load)
-    progress(0.7, "checking keys and rejected rows")
+    progress(0.7, _("checking keys and rejected rows"))
     timezone = definitions.calendar.timezone
     notes = (*upload.values.notes, *clock.check_loaded(cur, typed, source, timezone))
     if upload.through is not None:
@@ -117,7 +121,7 @@ def load_text(
     rows_read, found = rejects.collect(cur, upload, typed, errors)
     problems = rejects.refuse_if_too_many(upload, source, rows_read, found)
 
-    progress(0.8, f"saving into {upload.source}")
+    progress(0.8, _("saving into {source}").format(source=upload.source))
     if first_load and _adopt(cur, source, upload.source, typed, batch):
         inserted, updated, unchanged = rows_read - len(found), 0, 0
     else:
@@ -155,8 +159,12 @@ def _check_through(
     found = [d for d in one(cur, f"SELECT {latest} FROM {typed} WHERE _reason IS NULL") if d]
     if found and max(found) > upload.through:
         raise IngestError(
-            f"{upload.shown} holds {upload.source} up to {max(found)}, after the day it is said "
-            f"to cover ({upload.through}); give the export's own date, or leave it out"
+            _(
+                "{file} holds {source} up to {day}, after the day it is said to cover "
+                "({through}); give the export's own date, or leave it out"
+            ).format(
+                file=upload.shown, source=upload.source, day=max(found), through=upload.through
+            )
         )
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from kpis.definitions import Definitions, MappingProfile, Source
 from kpis.errors import IngestError, SourceNotRecognised
+from kpis.formatting import number
+from kpis.i18n import _, ngettext
 from kpis.names import normalise
 
 
@@ -65,8 +67,17 @@ def map_columns(
         elif column in positions:
             first = header[positions[column]]
             raise IngestError(
-                f"{file}: columns {index + 1} ({raw!r}) and {positions[column] + 1} ({first!r}) "
-                f"both hold {source_name}.{column}; remove or rename one of them"
+                _(
+                    "{file}: columns {first} ({first_name}) and {second} ({second_name}) both hold "
+                    "{column}; remove or rename one of them"
+                ).format(
+                    file=file,
+                    first=index + 1,
+                    first_name=repr(raw),
+                    second=positions[column] + 1,
+                    second_name=repr(first),
+                    column=f"{source_name}.{column}",
+                )
             )
         else:
             positions[column] = index
@@ -77,11 +88,22 @@ def map_columns(
     ]
     if missing:
         raise MissingColumns(
-            f"{file}: line 1: the {source_name} export must have the column"
-            f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}; the header has "
-            f"{shown_header(header)}. Say which of its columns holds each (“Map columns by "
-            "hand” when uploading in the dashboard), or name a mapping profile (kpis ingest "
-            "--mapping NAME)",
+            ngettext(
+                "{file}: line 1: the {source} export must have the column {columns}; the header "
+                "has {header}. Say which of its columns holds each (“Map columns by hand” when "
+                "uploading in the dashboard), or name a mapping profile (kpis ingest --mapping "
+                "NAME)",
+                "{file}: line 1: the {source} export must have the columns {columns}; the header "
+                "has {header}. Say which of its columns holds each (“Map columns by hand” when "
+                "uploading in the dashboard), or name a mapping profile (kpis ingest --mapping "
+                "NAME)",
+                len(missing),
+            ).format(
+                file=file,
+                source=source_name,
+                columns=", ".join(missing),
+                header=shown_header(header),
+            ),
             source_name,
             tuple(missing),
         )
@@ -106,23 +128,37 @@ def recognise_source(header: tuple[str, ...], definitions: Definitions, file: st
         return candidates[0]
     if candidates:
         raise SourceNotRecognised(
-            f"{file}: the header fits several sources ({', '.join(candidates)}); "
-            "say which with --source (or choose it on the Upload page)"
+            _(
+                "{file}: the header fits several sources ({sources}); say which with --source "
+                "(or choose it on the Upload page)"
+            ).format(file=file, sources=", ".join(candidates))
         )
-    hint = (
-        f"; closest is {closest[1]}, which also needs {', '.join(closest[2])}"
+    message = (
+        _(
+            "{file}: line 1: the header ({header}) matches no source; closest is {source}, which "
+            "also needs {columns}"
+        ).format(
+            file=file,
+            header=shown_header(header),
+            source=closest[1],
+            columns=", ".join(closest[2]),
+        )
         if closest
-        else f"; declared sources: {', '.join(definitions.sources)}"
+        else _(
+            "{file}: line 1: the header ({header}) matches no source; declared sources: {sources}"
+        ).format(file=file, header=shown_header(header), sources=", ".join(definitions.sources))
     )
-    raise SourceNotRecognised(
-        f"{file}: line 1: the header ({shown_header(header)}) matches no source{hint}"
-    )
+    raise SourceNotRecognised(message)
 
 
 def shown_header(header: tuple[str, ...], names: int = 8) -> str:
     """A header for a one-line message: names on one line, cut short, the first few only."""
     shown = [" ".join(name.split())[:40] for name in header[:names]]
-    more = f", ... ({len(header)} columns)" if len(header) > names else ""
+    more = (
+        _(", ... ({count} columns)").format(count=number(len(header), 0))
+        if len(header) > names
+        else ""
+    )
     return ", ".join(shown) + more
 
 

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from kpis.access import Actor, recorded, require
 from kpis.definitions import MappingProfile
 from kpis.errors import UsageError
+from kpis.i18n import _
 from kpis.store import MAPPINGS, Store
 
 
@@ -41,9 +42,13 @@ def find_mapping(store: Store, name: str) -> MappingProfile:
         return profiles[name]
     close = difflib.get_close_matches(name, list(profiles), n=1)
     hint = (
-        f"did you mean {close[0]!r}?" if close else f"profiles: {', '.join(profiles) or 'none yet'}"
+        _("did you mean {name}?").format(name=repr(close[0]))
+        if close
+        else _("profiles: {names}").format(names=", ".join(profiles) or _("none yet"))
     )
-    raise UsageError(f"unknown mapping profile {name!r} ({hint})")
+    raise UsageError(
+        _("unknown mapping profile {name} ({hint})").format(name=repr(name), hint=hint)
+    )
 
 
 def save_mapping(
@@ -56,11 +61,15 @@ def save_mapping(
     require(actor, "mappings")
     name = name.strip()
     if not name:
-        raise UsageError("a mapping profile needs a name")
+        raise UsageError(_("a mapping profile needs a name"))
     if name in store.definitions.mappings:
-        raise UsageError(f"{name!r} is a mapping profile of kpis.yaml; choose another name")
+        raise UsageError(
+            _("{name} is a mapping profile of kpis.yaml; choose another name").format(
+                name=repr(name)
+            )
+        )
     if profile.source not in store.definitions.sources:
-        raise UsageError(f"unknown source {profile.source!r}")
+        raise UsageError(_("unknown source {name}").format(name=repr(profile.source)))
     spec = profile.model_dump_json(exclude_defaults=True)
     with store.transaction() as cur:
         cur.execute(f"DELETE FROM {MAPPINGS} WHERE name = ?", [name])

@@ -20,6 +20,9 @@ from pathlib import Path
 
 from kpis.definitions import Limits
 from kpis.errors import IngestError
+from kpis.formatting import number
+from kpis.i18n import N_, _
+from kpis.i18n import _ as translate  # a kind of file marked with N_
 from kpis.ingest.staged import Staged
 from kpis.ingest.text import CHUNK, sha256, stage_text
 from kpis.ingest.workbook import stage_workbook
@@ -29,14 +32,14 @@ __all__ = ["Staged", "stage_upload"]
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 _MAGIC = [
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"%PDF", "a PDF document"),
-    (b"\xd0\xcf\x11\xe0", "an old-style Excel (.xls) or Office file"),
-    (b"PK\x03\x04", "a ZIP archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"Rar!", "a RAR archive"),
+    (b"\x89PNG", N_("a PNG image")),
+    (b"\xff\xd8\xff", N_("a JPEG image")),
+    (b"GIF8", N_("a GIF image")),
+    (b"%PDF", N_("a PDF document")),
+    (b"\xd0\xcf\x11\xe0", N_("an old-style Excel (.xls) or Office file")),
+    (b"PK\x03\x04", N_("a ZIP archive")),
+    (b"7z\xbc\xaf", N_("a 7-Zip archive")),
+    (b"Rar!", N_("a RAR archive")),
 ]
 
 
@@ -63,19 +66,27 @@ def stage_upload(
     stripped = sample.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if stripped.startswith((b"<!doctype html", b"<html", b"<?xml")):
         raise IngestError(
-            f"{shown} is a web page or XML, not a CSV export (often a login page saved instead "
-            "of the export): download the export again"
+            _(
+                "{file} is a web page or XML, not a CSV export (often a login page saved instead "
+                "of the export): download the export again"
+            ).format(file=shown)
         )
     if stripped[:1] in (b"{", b"["):
-        raise IngestError(f"{shown} is JSON, not a CSV export: export the data as CSV")
+        raise IngestError(
+            _("{file} is JSON, not a CSV export: export the data as CSV").format(file=shown)
+        )
     for magic, what in _MAGIC:
         if head.startswith(magic):
             hint = (
-                "unzip it first, or name a workbook .xlsx"
+                _("unzip it first, or name a workbook .xlsx")
                 if "ZIP" in what
-                else "export the data as CSV"
+                else _("export the data as CSV")
             )
-            raise IngestError(f"{shown} is {what}, not a CSV export: {hint}")
+            raise IngestError(
+                _("{file} is {what}, not a CSV export: {hint}").format(
+                    file=shown, what=translate(what), hint=hint
+                )
+            )
     return stage_text(path, staging, shown, encoding, limits.max_rows)
 
 
@@ -112,10 +123,15 @@ def _gunzip(path: Path, raw: Path, shown: str, limits: Limits) -> None:
                 written += len(chunk)
                 if written > budget:
                     raise IngestError(
-                        f"{shown} unpacks to more than {limits.max_unpacked_mb:,} MB (limits: "
-                        "max_unpacked_mb in kpis.yaml); split the export into smaller files, "
-                        "or raise the limit"
+                        _(
+                            "{file} unpacks to more than {size} MB (limits: max_unpacked_mb in "
+                            "kpis.yaml); split the export into smaller files, or raise the limit"
+                        ).format(file=shown, size=number(limits.max_unpacked_mb, 0))
                     )
                 out.write(chunk)
     except (OSError, EOFError, zlib.error) as exc:
-        raise IngestError(f"{shown} is a damaged gzip file ({exc}); compress it again") from None
+        raise IngestError(
+            _("{file} is a damaged gzip file ({reason}); compress it again").format(
+                file=shown, reason=exc
+            )
+        ) from None

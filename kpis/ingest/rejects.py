@@ -20,7 +20,10 @@ import duckdb
 
 from kpis.definitions import Source
 from kpis.errors import IngestError, Problem
+from kpis.formatting import format_percent, number
+from kpis.i18n import _, language
 from kpis.ingest.lines import line_at_bytes, record_lines
+from kpis.ingest.reason_text import say_reason
 from kpis.ingest.upload import Upload
 from kpis.store import REJECTS, one
 
@@ -133,8 +136,10 @@ def collect(
         # Everything after the quote became one value: rows were lost, not just this one.
         line = line_at_bytes(upload.staged.path, [int(unclosed)])[int(unclosed)]
         raise IngestError(
-            f"{upload.shown}: line {line}: a quote opened on this line is never closed, so "
-            "every row after it would be lost; close or remove the quote and upload again"
+            _(
+                "{file}: line {line}: a quote opened on this line is never closed, so every row "
+                "after it would be lost; close or remove the quote and upload again"
+            ).format(file=upload.shown, line=line)
         )
     found = Rejects(cur, upload, typed, errors)
     kept = int(one(cur, f"SELECT count(*) FROM {typed}")[0])
@@ -152,7 +157,9 @@ def refuse_if_too_many(
     Only the rows the refusal shows are fetched: the share is decided from the count.
     """
     if rows_read == 0:
-        raise IngestError(f"{upload.shown} has a header but no rows: there is nothing to load")
+        raise IngestError(
+            _("{file} has a header but no rows: there is nothing to load").format(file=upload.shown)
+        )
     share = len(found) / rows_read
     if share > source.max_rejected_share:
         shown = (
@@ -160,15 +167,32 @@ def refuse_if_too_many(
             if isinstance(found, Rejects)
             else list(found[:SHOWN_WHEN_REFUSED])
         )
-        problems = [Problem(upload.shown, line, "", reason) for line, _c, _v, reason in shown]
+        # A refusal is said to a person: its reasons in their language (the kept ones are data).
+        problems = [
+            Problem(upload.shown, line, "", say_reason(reason)) for line, _c, _v, reason in shown
+        ]
         listed = "\n".join(f"  {p}" for p in problems)
         raise IngestError(
-            f"{upload.shown}: {len(found)} of {rows_read} rows rejected ({share:.1%}), above the "
-            f"{source.max_rejected_share:.0%} allowed for {upload.source}; nothing was loaded. "
-            f"Fix these rows and upload again:\n{listed}",
+            _(
+                "{file}: {count} of {total} rows rejected ({share}), above the {allowed} allowed "
+                "for {source}; nothing was loaded. Fix these rows and upload again:\n{rows}"
+            ).format(
+                file=upload.shown,
+                count=_count(len(found)),
+                total=_count(rows_read),
+                share=format_percent(share, 1),
+                allowed=format_percent(source.max_rejected_share, 0),
+                source=upload.source,
+                rows=listed,
+            ),
             problems,
         )
     return [Problem(upload.shown, line, "", reason) for line, _c, _v, reason in found]
+
+
+def _count(value: int) -> str:
+    # English has always written 300000 here (tests and scripts match it): keep it so.
+    return str(value) if language() == "en" else number(value, 0)
 
 
 def record(cur: duckdb.DuckDBPyConnection, batch: int, found: Sequence[Reject]) -> None:

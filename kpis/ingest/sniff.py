@@ -16,6 +16,8 @@ from pathlib import Path
 import duckdb
 
 from kpis.errors import IngestError
+from kpis.formatting import number
+from kpis.i18n import _
 from kpis.store import one
 
 _SAMPLE_BYTES = 1 << 16
@@ -59,7 +61,9 @@ def sniff(
     """
     sample = _sample(staged)
     if not sample.strip().lstrip(b"\xef\xbb\xbf").strip():
-        raise IngestError(f"{shown_name} is empty: export the data again, with its header row")
+        raise IngestError(
+            _("{file} is empty: export the data again, with its header row").format(file=shown_name)
+        )
     if max_columns is not None:
         widest = max(len(_read_header(sample, d, '"', keep_blank=True)) for d in _DELIMITERS)
         _check_width(shown_name, widest, max_columns)
@@ -76,7 +80,9 @@ def sniff(
             )
         except duckdb.Error as exc:
             raise IngestError(
-                f"{shown_name} could not be read as CSV: {_first_line(exc)}"
+                _("{file} could not be read as CSV: {reason}").format(
+                    file=shown_name, reason=_first_line(exc)
+                )
             ) from None
         found, found_quote, found_escape = (None if v in (None, "(empty)") else str(v) for v in row)
         delimiter = found if found in _DELIMITERS else _guess_delimiter(sample)
@@ -84,7 +90,11 @@ def sniff(
         escape = found_escape
     header = _read_header(sample, delimiter, quote)
     if not header or all(not name.strip() for name in header):
-        raise IngestError(f"{shown_name} has no header row: the first line must name the columns")
+        raise IngestError(
+            _("{file} has no header row: the first line must name the columns").format(
+                file=shown_name
+            )
+        )
     if max_columns is not None:
         _check_width(shown_name, len(header), max_columns)
     return TextFormat("utf-8", delimiter, quote, escape or quote, tuple(header))
@@ -134,8 +144,10 @@ def _sample(staged: Path) -> bytes:
 def _check_width(shown_name: str, columns: int, max_columns: int) -> None:
     if columns > max_columns:
         raise IngestError(
-            f"{shown_name} has {columns:,} columns, more than the {max_columns:,} allowed "
-            "(limits: max_columns in kpis.yaml); export only the columns you need"
+            _(
+                "{file} has {count} columns, more than the {limit} allowed (limits: max_columns "
+                "in kpis.yaml); export only the columns you need"
+            ).format(file=shown_name, count=number(columns, 0), limit=number(max_columns, 0))
         )
 
 

@@ -19,6 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from kpis.errors import IngestError
+from kpis.formatting import number
+from kpis.i18n import _
 from kpis.ingest.staged import Staged
 
 CHUNK = 1 << 20
@@ -61,10 +63,10 @@ class LineEnds:
 
 
 def too_many_rows(shown: str, max_rows: int) -> str:
-    return (
-        f"{shown} has more lines than the {max_rows:,} rows allowed (limits: max_rows in "
-        "kpis.yaml); split the export into smaller files, or raise the limit"
-    )
+    return _(
+        "{file} has more lines than the {limit} rows allowed (limits: max_rows in kpis.yaml); "
+        "split the export into smaller files, or raise the limit"
+    ).format(file=shown, limit=number(max_rows, 0))
 
 
 def stage_text(
@@ -149,8 +151,10 @@ def _scan_utf8(
             if b"\x00" in chunk:
                 at = _line_at(path, offset + chunk.index(b"\x00"))
                 raise IngestError(
-                    f"{shown}: line {at}: the file contains NUL bytes, which no text export "
-                    "has; it may be damaged or not a CSV: export it again"
+                    _(
+                        "{file}: line {line}: the file contains NUL bytes, which no text export "
+                        "has; it may be damaged or not a CSV: export it again"
+                    ).format(file=shown, line=at)
                 )
             ends.feed(chunk)
             ends.check_rows(shown, max_rows)  # before reading gigabytes more of it
@@ -171,9 +175,11 @@ def _scan_utf8(
     if non_ascii:
         at = _line_at(path, invalid_at)
         raise IngestError(
-            f"{shown}: line {at}: the file mixes text encodings (UTF-8 before this "
-            "line, something else here), so accented letters cannot all be read; save the "
-            "whole file again as CSV UTF-8"
+            _(
+                "{file}: line {line}: the file mixes text encodings (UTF-8 before this line, "
+                "something else here), so accented letters cannot all be read; save the whole "
+                "file again as CSV UTF-8"
+            ).format(file=shown, line=at)
         )
     return "cp1252", ends
 
@@ -223,7 +229,11 @@ def _transcode(path: Path, target: Path, encoding: str, shown: str, max_rows: in
             raise IngestError(too_many_rows(shown, max_rows))
     except (UnicodeDecodeError, LookupError) as exc:
         target.unlink(missing_ok=True)
-        raise IngestError(f"{shown} cannot be read as {_label(encoding)} ({exc})") from None
+        raise IngestError(
+            _("{file} cannot be read as {encoding} ({reason})").format(
+                file=shown, encoding=_label(encoding), reason=exc
+            )
+        ) from None
     except IngestError:
         target.unlink(missing_ok=True)
         raise

@@ -8,10 +8,13 @@ and the Upload page show in the same words.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kpis.errors import Problem
+from kpis.formatting import number
+from kpis.i18n import _, language, ngettext
 from kpis.ingest.formats import FileFormat
 from kpis.ingest.parse import Plan
 from kpis.ingest.read import Staged
@@ -63,15 +66,34 @@ class IngestResult:
     def summary(self) -> str:
         """One line for people: what happened to the file."""
         if self.status == "unchanged":
-            return (
-                f"{self.file}: identical to the file loaded {self.previous_upload}; nothing changed"
+            when = self.previous_upload or ""
+            found = re.fullmatch(r"on (\S+ \S+) \(batch (\d+)\)", when)
+            if found:  # previous_upload is data ("on 2026-11-16 09:12 (batch 3)"): say it
+                when = _("on {time} (batch {batch})").format(time=found[1], batch=found[2])
+            return _("{file}: identical to the file loaded {when}; nothing changed").format(
+                file=self.file, when=when
             )
-        text = (
-            f"{self.file} -> {self.source} (batch {self.batch_id}): {self.rows_loaded} "
-            f"row{'' if self.rows_loaded == 1 else 's'} loaded "
-            f"({self.rows_inserted} new, {self.rows_updated} updated, {self.rows_unchanged} "
-            f"unchanged), {self.rows_rejected} rejected"
+        text = ngettext(
+            "{file} -> {source} (batch {batch}): {loaded} row loaded ({new} new, {updated} "
+            "updated, {unchanged} unchanged), {rejected} rejected",
+            "{file} -> {source} (batch {batch}): {loaded} rows loaded ({new} new, {updated} "
+            "updated, {unchanged} unchanged), {rejected} rejected",
+            self.rows_loaded,
+        ).format(
+            file=self.file,
+            source=self.source,
+            batch=self.batch_id,
+            loaded=_count(self.rows_loaded),
+            new=_count(self.rows_inserted),
+            updated=_count(self.rows_updated),
+            unchanged=_count(self.rows_unchanged),
+            rejected=_count(self.rows_rejected),
         )
         if self.dropped_columns:
-            text += f"; not stored: {', '.join(self.dropped_columns)}"
+            text += _("; not stored: {columns}").format(columns=", ".join(self.dropped_columns))
         return text
+
+
+def _count(value: int) -> str:
+    # The English line has always written 20000, not 20,000 (scripts read it): keep it so.
+    return str(value) if language() == "en" else number(value, 0)

@@ -24,6 +24,8 @@ from typing import Any
 
 from kpis.definitions import Limits
 from kpis.errors import IngestError
+from kpis.formatting import number
+from kpis.i18n import _
 from kpis.ingest.staged import Staged
 
 CHILD = Path(__file__).with_name("workbook_child.py")
@@ -60,12 +62,11 @@ def stage_workbook(path: Path, staging: Path, shown: str, limits: Limits, zipped
 
 def _run(request: dict[str, Any], shown: str, limits: Limits) -> dict[str, Any]:
     """The child's answer; IngestError when it was killed, ran out of memory or of time."""
-    memory = f"{limits.workbook_memory_mb:,} MB"
-    out_of_memory = (
-        f"{shown} needs more memory than the workbook reader may use ({memory}, limits: "
+    out_of_memory = _(
+        "{file} needs more memory than the workbook reader may use ({size} MB, limits: "
         "workbook_memory_mb in kpis.yaml): it may claim far more cells than it holds; save it "
         "again as CSV"
-    )
+    ).format(file=shown, size=number(limits.workbook_memory_mb, 0))
     # The child's messages go to a file, not a pipe: however much it wrote, only the end
     # is read (a Rust abort prints a backtrace).
     with tempfile.TemporaryFile() as errors:
@@ -77,9 +78,10 @@ def _run(request: dict[str, Any], shown: str, limits: Limits) -> dict[str, Any]:
             )  # fmt: skip
         except subprocess.TimeoutExpired:
             raise IngestError(
-                f"{shown} takes longer to read than the workbook reader may take "
-                f"({limits.workbook_seconds:,} s, limits: workbook_seconds in kpis.yaml); save "
-                "it again as CSV"
+                _(
+                    "{file} takes longer to read than the workbook reader may take ({seconds} s, "
+                    "limits: workbook_seconds in kpis.yaml); save it again as CSV"
+                ).format(file=shown, seconds=number(limits.workbook_seconds, 0))
             ) from None
         errors.seek(max(0, errors.seek(0, 2) - 4000))
         tail = errors.read().decode("utf-8", errors="replace")
@@ -104,47 +106,68 @@ def _refusal(answer: dict[str, Any], shown: str, limits: Limits) -> str:
     """The child's refusal, said for the person holding the file."""
     kind = answer["refused"]
     if kind == "empty":
-        return f"{shown} is empty: the workbook has no sheet with data"
+        return _("{file} is empty: the workbook has no sheet with data").format(file=shown)
     if kind == "extent":
-        rows, columns = int(answer["rows"]), int(answer["columns"])
-        span = f" ({answer['span']})" if answer.get("span") else ""
-        if rows - 1 > limits.max_rows:  # the header row is not one of the rows counted
-            over = f"more than a header and the {limits.max_rows:,} rows allowed (limits: max_rows"
-        elif columns > limits.max_columns:
-            over = f"more than the {limits.max_columns:,} columns allowed (limits: max_columns"
-        else:
-            over = f"more than the {limits.max_cells:,} cells allowed (limits: max_cells"
-        return (
-            f"{shown}: a sheet's cells span at least {rows:,} rows by {columns:,} columns{span}, "
-            f"{over} in kpis.yaml); delete what lies beyond the data (often one stray cell far "
-            "below or to the right), or save the sheet as CSV"
-        )
+        return _extent(answer, shown, limits)
     if kind == "strings":
-        return (
-            f"{shown} declares {int(answer['strings']):,} different texts, more than the "
-            f"{limits.max_cells:,} cells allowed (limits: max_cells in kpis.yaml); save it "
-            "again from Excel or as CSV"
+        return _(
+            "{file} declares {count} different texts, more than the {limit} cells allowed "
+            "(limits: max_cells in kpis.yaml); save it again from Excel or as CSV"
+        ).format(
+            file=shown, count=number(int(answer["strings"]), 0), limit=number(limits.max_cells, 0)
         )
     if kind in ("unpacked", "written"):
-        what = "unpacks" if kind == "unpacked" else "holds more text than that: it unpacks"
-        return (
-            f"{shown} {what} to more than {limits.max_unpacked_mb:,} MB (limits: "
-            "max_unpacked_mb in kpis.yaml); save it again as CSV, or split it"
+        text = (
+            _(
+                "{file} unpacks to more than {size} MB (limits: max_unpacked_mb in kpis.yaml); "
+                "save it again as CSV, or split it"
+            )
+            if kind == "unpacked"
+            else _(
+                "{file} holds more text than that: it unpacks to more than {size} MB (limits: "
+                "max_unpacked_mb in kpis.yaml); save it again as CSV, or split it"
+            )
         )
+        return text.format(file=shown, size=number(limits.max_unpacked_mb, 0))
     if kind == "members":
-        return (
-            f"{shown} is a zip of {int(answer['members']):,} parts, far more than any workbook "
-            "has; it is damaged or not a workbook: save it again from Excel"
-        )
+        return _(
+            "{file} is a zip of {count} parts, far more than any workbook has; it is damaged or "
+            "not a workbook: save it again from Excel"
+        ).format(file=shown, count=number(int(answer["members"]), 0))
     if kind == "doctype":
-        return (
-            f"{shown} holds an XML document type declaration ({answer['part']}), which no "
-            "spreadsheet program writes; save it again from Excel"
-        )
+        return _(
+            "{file} holds an XML document type declaration ({part}), which no spreadsheet "
+            "program writes; save it again from Excel"
+        ).format(file=shown, part=answer["part"])
     if kind == "crashed":
-        return (
-            f"{shown} stopped the workbook reader ({answer['reason']}); it may be damaged: "
-            "save it again from Excel, or as CSV"
+        return _(
+            "{file} stopped the workbook reader ({reason}); it may be damaged: save it again "
+            "from Excel, or as CSV"
+        ).format(file=shown, reason=answer["reason"])
+    if answer.get("reason"):
+        return _(
+            "{file} cannot be opened as a workbook ({reason}); save it again from Excel"
+        ).format(file=shown, reason=answer["reason"])
+    return _("{file} cannot be opened as a workbook; save it again from Excel").format(file=shown)
+
+
+def _extent(answer: dict[str, Any], shown: str, limits: Limits) -> str:
+    rows, columns = int(answer["rows"]), int(answer["columns"])
+    span = f" ({answer['span']})" if answer.get("span") else ""
+    if rows - 1 > limits.max_rows:  # the header row is not one of the rows counted
+        over = _("more than a header and the {limit} rows allowed (limits: max_rows").format(
+            limit=number(limits.max_rows, 0)
         )
-    reason = f" ({answer['reason']})" if answer.get("reason") else ""
-    return f"{shown} cannot be opened as a workbook{reason}; save it again from Excel"
+    elif columns > limits.max_columns:
+        over = _("more than the {limit} columns allowed (limits: max_columns").format(
+            limit=number(limits.max_columns, 0)
+        )
+    else:
+        over = _("more than the {limit} cells allowed (limits: max_cells").format(
+            limit=number(limits.max_cells, 0)
+        )
+    return _(
+        "{file}: a sheet's cells span at least {rows} rows by {columns} columns{span}, {over} "
+        "in kpis.yaml); delete what lies beyond the data (often one stray cell far below or to "
+        "the right), or save the sheet as CSV"
+    ).format(file=shown, rows=number(rows, 0), columns=number(columns, 0), span=span, over=over)
