@@ -23,7 +23,7 @@ from babel.dates import format_date, get_day_names, get_month_names
 import kpis
 from dashboard.format import is_missing, why_missing
 from kpis import formatting, i18n
-from kpis.i18n import N_, language
+from kpis.i18n import N_, _, language
 
 NBSP = "\u00a0"
 # plotly.js's toolbar and zoom texts (its own English message ids), said in French via config().
@@ -47,7 +47,9 @@ def _missing_text(kpi: kpis.Kpi, frame: pd.DataFrame, index: int) -> str:
     if is_missing(reason):
         return text
     first, why = why_missing(reason, frame["period_start"].iloc[index].year)
-    return f"{text} ({first}: {why})" if why else f"{text} ({first})"
+    if not why:
+        return f"{text} ({first})"
+    return _("{value} ({missing}: {why})").format(value=text, missing=first, why=why)
 
 
 def series(kpi: kpis.Kpi, frame: pd.DataFrame, name: str, template: str) -> list[go.Scatter]:
@@ -105,12 +107,15 @@ def week_ticks(first: dt.date, last: dt.date, most: int = 13) -> tuple[list[dt.d
     return ticks, labels
 
 
-def date_ticks(first: dt.date, last: dt.date, most: int = 12) -> tuple[list[dt.date], list[str]]:
+def date_ticks(
+    first: dt.date, last: dt.date, months: bool = False, most: int = 12
+) -> tuple[list[dt.date], list[str]]:
     """Ticks for days or months, labelled with Babel: 'nov.', the year under the first of each.
 
-    More than two months: the first day of each month (every n-th); otherwise days.
+    Monthly rows, or more than two months of days: the first day of each month (every n-th);
+    otherwise days.
     """
-    if (last - first).days > 62:
+    if months or (last - first).days > 62:
         days, month = [], dt.date(first.year, first.month, 1)
         while month <= last:
             days.append(month)
@@ -137,7 +142,11 @@ def time_axis(fig: go.Figure, frame: pd.DataFrame) -> None:
     french = language() == "fr"
     if not _weekly(frame):
         if french and len(frame):
-            ticks, labels = date_ticks(min(frame["period_start"]), max(frame["period_start"]))
+            spans = frame["period_end"] - frame["period_start"]
+            monthly = min(spans).days >= 27
+            ticks, labels = date_ticks(
+                min(frame["period_start"]), max(frame["period_start"]), monthly
+            )
             fig.update_xaxes(tickmode="array", tickvals=ticks, ticktext=labels)
         fig.update_xaxes(hoverformat="%d/%m/%Y" if french else "%-d %b %Y")
         return

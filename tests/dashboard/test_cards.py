@@ -13,6 +13,7 @@ import pytest
 
 import kpis
 from dashboard import cards, charts
+from kpis.i18n import use_language
 from tests.conftest import CONFIG
 
 DEFINITIONS = kpis.load_definitions(CONFIG)
@@ -61,3 +62,24 @@ def test_the_sparkline_breaks_where_a_week_is_missing() -> None:
     assert ys == pytest.approx([40.0, 22.0, 22.0, 40.0])  # 1 at the bottom, 2 half way up
     assert re.findall(r'<circle cx="[^"]+" cy="([^"]+)"', svg)[0] == "4.0"  # 3: the top
     assert "<polyline" not in cards.sparkline_svg([None, None], cards.NEUTRAL)
+
+
+def test_a_card_in_french() -> None:
+    with use_language("fr"):
+        late = _card([0.9, None], "orders data through 2026-11-15")
+        card = _card([0.9, 0.92], earlier=("2025-W46", 0.95))
+        cheaper = cards.build(COST, "2026-W46", [1.9, 1.8], None)
+    assert (late.delta, late.variation) == (
+        "pas encore de données",
+        ":orange[données orders jusqu'au 15 nov.]",
+    )
+    assert card.year_earlier == (
+        ":red[-3,0\u00a0pt] par rapport à un an plus tôt (S46 2025\u00a0: 95,0\u00a0%)"
+    )
+    assert (card.value, card.delta, card.delta_description) == (
+        "92,0\u00a0%",
+        "+2,0\u00a0pt",
+        "par rapport à la semaine précédente",
+    )
+    assert card.target == "Objectif ≥\u00a095,0\u00a0% · :red[non atteint]"
+    assert (cheaper.delta, cheaper.delta_color) == ("-0,10\u00a0€", "inverse")

@@ -7,13 +7,15 @@ and compared with values written out here.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 
 import pandas as pd
 
 import kpis
 from dashboard import charts
-from dashboard.chart_parts import event_rows, week_ticks
+from dashboard.chart_parts import event_rows, percent_ticks, week_ticks
+from kpis.i18n import use_language
 from tests.conftest import CONFIG
 
 DEFINITIONS = kpis.load_definitions(CONFIG)
@@ -112,3 +114,66 @@ def test_other_grains_keep_plotly_dates() -> None:
                            "period_end": [D(2026, 6, 30), D(2026, 7, 31)], "value": [0.9, 0.92]})  # fmt: skip
     fig = charts.explorer(OTIF, months, None, [])
     assert fig.layout.xaxis.tickvals is None and fig.layout.xaxis.hoverformat == "%-d %b %Y"
+
+
+def test_french_weeks_numbers_and_words() -> None:
+    reasons = [None, None, "orders data through 2026-11-15", "no data"]
+    with use_language("fr"):
+        fig = charts.trend(OTIF, _weeks([0.9, 0.94, None, None], reason=reasons), [])
+        cost = charts.trend(COST, _weeks([1.9, 1.8, 1.85]), [])
+    line, hole = fig.data
+    assert list(line.text) == ["90,0\u00a0%", "94,0\u00a0%", "–", "–"]
+    assert list(hole.text) == [
+        "– (pas encore de données\u00a0: données orders jusqu'au 15 nov.)",
+        "– (aucune donnée)",
+    ]
+    assert list(fig.layout.xaxis.ticktext) == ["S35<br>2026", "S36", "S37", "S38"]
+    assert fig.layout.xaxis.hoverformat == "S%V · %d/%m/%Y"
+    assert fig.layout.separators == ",\u202f"
+    # A rate's ticks are written here ("94,0 %"), around the data and the target (95 %).
+    ticks = list(fig.layout.yaxis.ticktext)
+    assert all(t.endswith("\u00a0%") for t in ticks) and "95,0\u00a0%" in ticks
+    assert min(fig.layout.yaxis.tickvals) <= 0.9 and max(fig.layout.yaxis.tickvals) >= 0.95
+    (label,) = [a for a in cost.layout.annotations if "objectif" in a.text]
+    assert label.text == "objectif<br>1,60"
+    assert cost.layout.yaxis.tickformat == ",.2f" and cost.layout.yaxis.tickvals is None
+
+
+def test_percent_ticks_step_round_and_say_their_sign() -> None:
+    ticks, _labels = percent_ticks([0.021, 0.034], 1)
+    assert ticks[0] <= 0.021 and ticks[-1] >= 0.034 and len(ticks) <= 9
+    steps = {round(b - a, 9) for a, b in itertools.pairwise(ticks)}
+    assert len(steps) == 1
+    with use_language("fr"):
+        _ticks, signed = percent_ticks([-0.2, 0.5], 0, sign=True)
+    assert {"+40\u00a0%", "-20\u00a0%", "0\u00a0%"} <= set(signed)
+
+
+def test_french_months_on_other_grains() -> None:
+    months = pd.DataFrame({"kpi": "service_rate", "period_start": [D(2025, 12, 1), D(2026, 1, 1),
+                           D(2026, 2, 1)], "period_end": [D(2025, 12, 31), D(2026, 1, 31),
+                           D(2026, 2, 28)], "value": [0.9, 0.92, 0.91]})  # fmt: skip
+    with use_language("fr"):
+        fig = charts.explorer(OTIF, months, None, [])
+    assert list(fig.layout.xaxis.ticktext) == ["déc.<br>2025", "janv.<br>2026", "févr."]
+    assert fig.layout.xaxis.hoverformat == "%d/%m/%Y"
+
+
+def test_before_after_and_breakdown_in_french() -> None:
+    frame = _weeks([0.9, 0.91, 0.92, 0.95, 0.96, 0.97])
+    before = kpis.DateRange(D(2026, 8, 24), D(2026, 9, 13))
+    after = kpis.DateRange(D(2026, 9, 14), D(2026, 10, 4))
+    row = {"before": 0.91, "after": 0.96, "trend_start": 0.9, "trend_per_week": 0.01}
+    table = pd.DataFrame({"dimension_value": ["Lyon"], "before": [0.9], "after": [0.95]})
+    with use_language("fr"):
+        fig = charts.before_after(OTIF, frame, before, after, row, [])
+        bars = charts.breakdown(OTIF, table, "warehouse")
+        config = charts.config()
+    texts = [a.text for a in fig.layout.annotations]
+    assert "avant\u00a0: 91,0\u00a0%" in texts and "après\u00a0: 96,0\u00a0%" in texts
+    assert [t.name for t in fig.data if t.showlegend] == ["tendance d'avant, prolongée"]
+    assert [t.name for t in bars.data] == ["avant", "après"]
+    assert bars.data[0].hovertemplate == "avant\u00a0: %{text}<extra></extra>"
+    assert config["locale"] == "fr"
+    assert config["locales"]["fr"]["format"]["days"][0] == "dimanche"  # plotly.js: Sunday first
+    assert charts.config() == {}  # English: plotly.js's own
