@@ -17,31 +17,36 @@ lang = language.choose()  # first: every text below, the tab's title too, is in 
 st.set_page_config(
     page_title=_("Operations KPIs"), page_icon=":material/monitoring:", layout="wide"
 )
+language.switch(lang)  # before the gate: the login page is read in the chosen language too
 actor = auth.gate()
-language.switch(lang)
 
 pages = [
     st.Page(
-        "app_pages/weekly.py",
+        "app_pages/weekly.py",  # i18n: ok (a path)
         title=_("Weekly review"),
         icon=":material/calendar_view_week:",
         default=True,
     ),
     st.Page(
-        "app_pages/before_after.py",
+        "app_pages/before_after.py",  # i18n: ok (a path)
         title=_("Before / after"),
         icon=":material/compare_arrows:",
         url_path="before-after",
     ),
     st.Page(
-        "app_pages/explorer.py",
+        "app_pages/explorer.py",  # i18n: ok (a path)
         title=_("KPI explorer"),
         icon=":material/query_stats:",
         url_path="explorer",
     ),
-    st.Page("app_pages/upload.py", title=_("Upload"), icon=":material/upload:", url_path="upload"),
     st.Page(
-        "app_pages/definitions.py",
+        "app_pages/upload.py",  # i18n: ok (a path)
+        title=_("Upload"),
+        icon=":material/upload:",
+        url_path="upload",
+    ),
+    st.Page(
+        "app_pages/definitions.py",  # i18n: ok (a path)
         title=_("Definitions"),
         icon=":material/menu_book:",
         url_path="definitions",
