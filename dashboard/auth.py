@@ -18,10 +18,11 @@ import streamlit as st
 
 import kpis
 from dashboard import context
-from kpis.access import Actor, access_path, load_access
+from kpis.access import Actor, Role, access_path, load_access
+from kpis.i18n import _
 
 _KEY = "_kpis_actor"
-LOCAL_BANNER = "local mode: no login"
+LOCAL_BANNER = "local mode: no login"  # the English of local_banner(), for tests
 _PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-Ip")
 
 
@@ -32,7 +33,7 @@ def login_settings() -> dict[str, Any] | None:
     except FileNotFoundError as exc:  # Streamlit's "secret not found" derives from it
         if str(exc).startswith("No secrets found"):
             return None
-        st.error("**.streamlit/secrets.toml cannot be read**, so nobody can sign in.")
+        st.error(_("**.streamlit/secrets.toml cannot be read**, so nobody can sign in."))
         st.caption(str(exc).split(":", 1)[0])
         st.stop()
         raise AssertionError("unreachable") from None  # st.stop() raises
@@ -71,9 +72,11 @@ def gate() -> Actor:
         if not _reached_locally():
             _explain_setup()
         st.sidebar.badge(
-            LOCAL_BANNER, icon=":material/lock_open:", color="orange",
-            help="You are the only user, as admin, because the dashboard listens on this "
-            "machine only. To share it, set up login (README: Running it for a team).",
+            local_banner(), icon=":material/lock_open:", color="orange",
+            help=_(
+                "You are the only user, as admin, because the dashboard listens on this "
+                "machine only. To share it, set up login (README: Running it for a team)."
+            ),
         )  # fmt: skip
         return _remember(kpis.LOCAL)
     user = st.user.to_dict()
@@ -81,11 +84,10 @@ def gate() -> Actor:
         st.session_state.pop(_KEY, None)
         _login_page()
     email = str(user.get("email") or "").strip().lower()
-    _, config = context.settings()
     try:
-        access = load_access(access_path(config))
+        access = load_access(access_path(context.settings()[1]))
     except kpis.DefinitionError as exc:
-        st.error(f"**The access file cannot be used**, so no role can be given.\n\n{exc}")
+        st.error(_("**The access file cannot be used**, so no role can be given.") + f"\n\n{exc}")
         _logout_button()
         st.stop()
         raise AssertionError("unreachable") from None
@@ -93,9 +95,22 @@ def gate() -> Actor:
     role = access.role_of(email, user) if email and verified else None
     if role is None:
         _no_role_page(email)
-    st.sidebar.caption(f"Signed in as **{email}** · {role}")
+    st.sidebar.caption(
+        _("Signed in as **{email}** · {role}").format(email=email, role=role_name(role))
+    )
     _logout_button()
     return _remember(Actor(email, role))
+
+
+def local_banner() -> str:
+    """The sidebar's badge when nobody signs in: 'local mode: no login'."""
+    return _("local mode: no login")
+
+
+def role_name(role: Role) -> str:
+    """A role as people read it (viewer / lecteur); the access file keeps the English word."""
+    names: dict[Role, str] = {"viewer": _("viewer"), "analyst": _("analyst"), "admin": _("admin")}
+    return names.get(role, role)
 
 
 def actor() -> Actor:
@@ -112,43 +127,55 @@ def _remember(who: Actor) -> Actor:
 
 
 def _logout_button() -> None:
-    if st.sidebar.button("Log out", key="logout", icon=":material/logout:"):
+    if st.sidebar.button(_("Log out"), key="logout", icon=":material/logout:"):
         st.session_state.pop(_KEY, None)
         st.logout()
 
 
 def _login_page() -> None:
-    st.title("Operations KPIs")
-    st.write("Sign in with your work account to see the team's KPIs.")
-    if st.button("Log in", type="primary", key="login", icon=":material/login:"):
+    st.title(_("Operations KPIs"))
+    st.write(_("Sign in with your work account to see the team's KPIs."))
+    if st.button(_("Log in"), type="primary", key="login", icon=":material/login:"):
         st.login()
     st.stop()
 
 
 def _no_role_page(email: str) -> None:
-    st.title("Operations KPIs")
-    who = f"**{email}**" if email else "Your account (the provider gave no verified e-mail)"
-    st.warning(
-        f"{who} has no role in this dashboard yet. Ask an admin to add you to the access "
-        "file (viewer, analyst or admin)."
-    )
+    st.title(_("Operations KPIs"))
+    if email:
+        text = _(
+            "**{email}** has no role in this dashboard yet. Ask an admin to add you to the "
+            "access file (viewer, analyst or admin)."
+        ).format(email=email)
+    else:
+        text = _(
+            "Your account (the provider gave no verified e-mail) has no role in this dashboard "
+            "yet. Ask an admin to add you to the access file (viewer, analyst or admin)."
+        )
+    st.warning(text)
     _logout_button()
     st.stop()
 
 
 def _explain_setup() -> None:
-    address = st.get_option("server.address") or "every network interface"
-    st.title("Operations KPIs")
+    address = st.get_option("server.address") or _("every network interface")
+    st.title(_("Operations KPIs"))
     st.error(
-        f"**This dashboard listens on {address} without login**, so anyone who can reach it "
-        "could change the data. It serves nothing until login is set up."
+        _(
+            "**This dashboard listens on {address} without login**, so anyone who can reach "
+            "it could change the data. It serves nothing until login is set up."
+        ).format(address=address)
     )
     st.markdown(
-        "To share it with your team, configure your OpenID Connect provider (Google, "
-        "Microsoft Entra, Okta, Keycloak...) in `.streamlit/secrets.toml`, in an `[auth]` "
-        "section with `redirect_uri`, `cookie_secret`, `client_id`, `client_secret` and "
-        "`server_metadata_url`, and give people roles in the access file (`access.yaml` "
-        "beside kpis.yaml, or `KPIS_ACCESS`). The README's *Running it for a team* shows "
-        "both.\n\nTo use it alone on this machine, run it on 127.0.0.1 (`make run` does)."
+        _(
+            "To share it with your team, configure your OpenID Connect provider (Google, "
+            "Microsoft Entra, Okta, Keycloak...) in `.streamlit/secrets.toml`, in an `[auth]` "
+            "section with `redirect_uri`, `cookie_secret`, `client_id`, `client_secret` and "
+            "`server_metadata_url`, and give people roles in the access file (`access.yaml` "
+            "beside kpis.yaml, or `KPIS_ACCESS`). The README's *Running it for a team* shows "
+            "both."
+        )
+        + "\n\n"
+        + _("To use it alone on this machine, run it on 127.0.0.1 (`make run` does).")
     )
     st.stop()

@@ -25,6 +25,7 @@ import streamlit as st
 
 import kpis
 from kpis import i18n
+from kpis.i18n import _
 
 DEFAULT_DB = "data/ops.duckdb"
 DEFAULT_CONFIG = "kpis.yaml"
@@ -111,7 +112,11 @@ def load() -> Context:
         # too: a cached result may hold text for people (a note, a reason).
         version = (str(path), *kpis.data_stamp(path), modified, i18n.language())
     except kpis.DefinitionError as exc:
-        st.error(f"**{config} cannot be used.** Fix these problems and reload the page.")
+        st.error(
+            _("**{file} cannot be used.** Fix these problems and reload the page.").format(
+                file=config
+            )
+        )
         st.code("\n".join(str(p) for p in exc.problems) or str(exc), language=None)
         st.stop()
     except kpis.KpisError as exc:
@@ -191,23 +196,29 @@ def require_data(ctx: Context) -> pd.DataFrame:
     if int(table["rows"].sum()) > 0:
         return table
     st.info(
-        "**No data yet.** Load the demo data to look around, or upload your first export "
-        "(CSV files from your CRM, helpdesk, e-commerce or warehouse tools)."
+        _(
+            "**No data yet.** Load the demo data to look around, or upload your first export "
+            "(CSV files from your CRM, helpdesk, e-commerce or warehouse tools)."
+        )
     )
     from dashboard import auth  # here: auth reads the context too
 
     actor = auth.actor()
     if not actor.can("upload"):
-        st.caption("An analyst of your team can load the first exports.")
+        st.caption(_("An analyst of your team can load the first exports."))
         st.stop()
     left, right = st.columns(2)
-    if left.button("Load the demo data", type="primary", key="load_demo"):
-        with st.spinner("Generating a year of sample exports and loading them..."):
+    if left.button(_("Load the demo data"), type="primary", key="load_demo"):
+        with st.spinner(_("Generating a year of sample exports and loading them...")):
             from kpis.demo import load_demo  # only here: the generator is not every page's cost
 
             with ctx.writing() as store:
                 load_demo(store, ctx.db.parent / "sample", actor=actor)
         st.rerun()
-    right.page_link("app_pages/upload.py", label="Upload an export", icon=":material/upload:")
+    right.page_link(
+        "app_pages/upload.py",  # i18n: ok (a path)
+        label=_("Upload an export"),
+        icon=":material/upload:",
+    )
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises

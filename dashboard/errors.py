@@ -19,6 +19,7 @@ from streamlit.navigation.page import StreamlitPage
 
 import kpis
 from dashboard import context
+from kpis.i18n import _
 
 log = logging.getLogger("dashboard")
 if not log.handlers:  # the module is imported once per process, but be sure of it
@@ -49,5 +50,11 @@ def run(page: StreamlitPage) -> None:
         code = reference()
         # The query string is logged (repr, cut short) because the URL is often the cause.
         asked = repr(dict(st.query_params))[:500]
-        log.exception("page %r failed (reference %s), URL parameters %s", page.title, code, asked)
-        st.error(f"Something went wrong on our side; the error was logged with reference {code}.")
+        log.exception(  # i18n: ok (the server's log is in English, for whoever runs it)
+            "page %r failed (reference %s), URL parameters %s", page.title, code, asked
+        )
+        st.error(
+            _(
+                "Something went wrong on our side; the error was logged with reference {code}."
+            ).format(code=code)
+        )

@@ -14,9 +14,16 @@ import streamlit as st
 
 import kpis
 from dashboard import auth, context, tables
+from kpis.formatting import format_day, format_input_date
+from kpis.i18n import _
 
-NEW = "(a new event)"
-ANYWHERE = "(everywhere)"
+NEW = "(a new event)"  # i18n: ok (an option's id, shown by _option)
+ANYWHERE = "(everywhere)"  # i18n: ok (an option's id, shown by _option)
+
+
+def _option(option: str) -> str:
+    words = {NEW: _("(a new event)"), ANYWHERE: _("(everywhere)")}
+    return words.get(option, option)
 
 
 def table(ctx: context.Context, events: list[kpis.Event], added_on: str) -> None:
@@ -25,17 +32,24 @@ def table(ctx: context.Context, events: list[kpis.Event], added_on: str) -> None
     The Definitions and Before / after pages list the same events the same way.
     """
     fixed = {e.name for e in ctx.definitions.events}
+    name, date, description = _("name"), _("date"), _("description")
+    only_for, origin = _("only for"), _("from")
     listed = [
         {
-            "name": e.name,
-            "date": e.date,
-            "description": e.description,
-            "only for": " = ".join(e.scope_pair) if e.scope_pair else "",
-            "from": "kpis.yaml" if e.name in fixed else added_on,
+            name: e.name,
+            date: e.date,
+            description: e.description,
+            only_for: " = ".join(e.scope_pair) if e.scope_pair else "",
+            origin: "kpis.yaml" if e.name in fixed else added_on,
         }
         for e in events
     ]
-    tables.show(pd.DataFrame(listed), hide_index=True, width="stretch")
+    tables.show(
+        pd.DataFrame(listed, columns=[name, date, description, only_for, origin]),
+        hide_index=True,
+        width="stretch",
+        column_config={date: st.column_config.DateColumn(date, format=tables.date_format())},
+    )
 
 
 def manage(ctx: context.Context) -> None:
@@ -43,47 +57,56 @@ def manage(ctx: context.Context) -> None:
     definitions = ctx.definitions
     fixed = {e.name for e in definitions.events}
     every = kpis.all_events(ctx.store)
-    table(ctx, every, "this dashboard")
+    table(ctx, every, _("this dashboard"))
     actor = auth.actor()
     if not actor.can("events"):
-        st.caption("Analysts and admins can add, change and remove events.")
+        st.caption(_("Analysts and admins can add, change and remove events."))
         return
     editable = [e for e in every if e.name not in fixed]
-    chosen = st.selectbox("Event to edit", [NEW, *[e.name for e in editable]], key="event_edit")
+    chosen = st.selectbox(
+        _("Event to edit"),
+        [NEW, *[e.name for e in editable]],
+        format_func=_option,
+        key="event_edit",
+    )
     current = next((e for e in editable if e.name == chosen), None)
     dimensions = sorted({d for s in definitions.sources.values() for d in s.dimensions})
     with st.form("event_form", clear_on_submit=current is None):
-        name = st.text_input("Name", value=current.name if current else "", key="event_name")
+        name = st.text_input(_("Name"), value=current.name if current else "", key="event_name")
         when = current.date if current else dt.date.today()
         # Explicit bounds (the sources' valid dates): without them st.date_input computes
         # ±10 years around the value, which overflows for an event near year 1 or 9999.
         valid = [s.valid_dates for s in definitions.sources.values()]
         day = st.date_input(
-            "Date",
+            _("Date"),
             value=when,
+            format=format_input_date(),
             min_value=min([when, *(v.min for v in valid)]),
             max_value=max([when, *(v.max for v in valid)]),
             key="event_date",
         )
         description = st.text_area(
-            "What changed", value=current.description if current else "", key="event_description"
+            _("What changed"),
+            value=current.description if current else "",
+            key="event_description",
         )
         scope_now = current.scope_pair if current else None
         left, right = st.columns(2)
         options = [ANYWHERE, *dimensions]
         dimension = left.selectbox(
-            "Only for",
+            _("Only for"),
             options,
+            format_func=_option,
             index=options.index(scope_now[0]) if scope_now else 0,
             key="event_scope_dimension",
         )
         value = right.text_input(
-            "value",
+            _("value"),
             value=scope_now[1] if scope_now else "",
             key="event_scope_value",
-            placeholder="e.g. Lyon",
+            placeholder=_("e.g. Lyon"),
         )
-        saved = st.form_submit_button("Save the event", type="primary")
+        saved = st.form_submit_button(_("Save the event"), type="primary")
     if saved:
         scope = {dimension: value.strip()} if dimension != ANYWHERE and value.strip() else None
         try:
@@ -93,25 +116,31 @@ def manage(ctx: context.Context) -> None:
                     store, event, replaces=current.name if current else None, actor=actor
                 )
         except (kpis.KpisError, ValueError) as exc:
-            st.error(f"Not saved: {exc}")
+            st.error(_("Not saved: {reason}").format(reason=exc))
         else:
             context.invalidate()
-            st.session_state["event_message"] = f"Saved {event.name} ({event.date:%d %b %Y})."
+            st.session_state["event_message"] = _("Saved {event} ({date}).").format(
+                event=event.name, date=format_day(event.date)
+            )
             st.rerun()
     if current is not None:
-        if st.button(f"Remove {current.name}…", key="event_remove"):
+        if st.button(_("Remove {event}…").format(event=current.name), key="event_remove"):
             st.session_state["event_pending"] = current.name
         if st.session_state.get("event_pending") == current.name:
-            st.warning(f"Remove the event {current.name}? Comparisons around it go with it.")
+            st.warning(
+                _("Remove the event {event}? Comparisons around it go with it.").format(
+                    event=current.name
+                )
+            )
             yes, no = st.columns(2)
-            if yes.button("Yes, remove it", key="event_remove_confirm"):
+            if yes.button(_("Yes, remove it"), key="event_remove_confirm"):
                 with ctx.writing() as store:
                     kpis.delete_event(store, current.name, actor=actor)
                 del st.session_state["event_pending"]
-                st.session_state["event_message"] = f"Removed {current.name}."
+                st.session_state["event_message"] = _("Removed {event}.").format(event=current.name)
                 context.invalidate()
                 st.rerun()
-            if no.button("Cancel", key="event_remove_cancel"):
+            if no.button(_("Cancel"), key="event_remove_cancel"):
                 del st.session_state["event_pending"]
                 st.rerun()
     if "event_message" in st.session_state:

@@ -17,6 +17,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 import kpis
+from kpis.i18n import language
 from kpis.spreadsheet import is_formula
 
 
@@ -50,6 +51,16 @@ def show(
     st.dataframe(styled, **kwargs)
 
 
+def date_format() -> str | None:
+    """A date column's format: Streamlit's own (2026-11-15) in English, 15/11/2026 in French."""
+    return "DD/MM/YYYY" if language() == "fr" else None
+
+
+def datetime_format() -> str:
+    """A date-and-time column's format: 2026-11-15 09:30 / 15/11/2026 09:30."""
+    return "DD/MM/YYYY HH:mm" if language() == "fr" else "YYYY-MM-DD HH:mm"
+
+
 def editor(frame: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
     """st.data_editor of `frame` neutralised; map edited rows back by position, not text."""
     edited: pd.DataFrame = st.data_editor(kpis.neutralise(frame), **kwargs)
@@ -61,9 +72,9 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return kpis.spreadsheet_csv(frame).encode("utf-8")
 
 
-def download_text(label: str, text: str, file_name: str, **kwargs: Any) -> None:
-    """A button downloading CSV text the engine made spreadsheet-safe (kpis.render.as_csv)."""
-    st.download_button(label, text.encode("utf-8"), file_name=file_name, mime="text/csv", **kwargs)
+def download_bytes(label: str, data: bytes, file_name: str, mime: str, **kwargs: Any) -> None:
+    """A button downloading a file the engine made spreadsheet-safe (kpis.downloads)."""
+    st.download_button(label, data, file_name=file_name, mime=mime, **kwargs)
 
 
 def download(label: str, frame: pd.DataFrame, file_name: str, **kwargs: Any) -> None:

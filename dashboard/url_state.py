@@ -19,6 +19,9 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from kpis.formatting import format_input_date
+from kpis.i18n import _
+
 T = TypeVar("T")
 
 
@@ -38,8 +41,12 @@ def _unusable(key: str, wanted: str, used: str) -> None:
     if re.fullmatch(r"[\w\-:. ]{1,40}", wanted, flags=re.ASCII):
         asked = f"{key} {wanted!r}"
     else:
-        asked = f"a {key} that is not one this page knows"
-    st.warning(f"This link asks for {asked}, which is not available here; showing {used}.")
+        asked = _("a {name} that is not one this page knows").format(name=key)
+    st.warning(
+        _("This link asks for {asked}, which is not available here; showing {used}.").format(
+            asked=asked, used=used
+        )
+    )
 
 
 def select(
@@ -128,11 +135,14 @@ def date_range(
         wanted = _parse_range(text)
         kept = (wanted and _overlap(wanted, bounds)) or fallback
         if text is not None and (wanted is None or kept != wanted):
-            _unusable(label.lower(), text, f"{kept[0]} to {kept[1]} (the data's days)")
+            # The days in the link's own form (ISO), to be read beside the link's text.
+            days = _("{start} to {end} (the data's days)").format(start=kept[0], end=kept[1])
+            _unusable(label.lower(), text, days)
         st.session_state[key] = kept
     elif not _inside(current, bounds):  # the data shrank (an undone upload) under the choice
         pair = current if isinstance(current, tuple) and len(current) == 2 else None
         st.session_state[key] = (pair and _overlap(pair, bounds)) or fallback
+    kwargs.setdefault("format", format_input_date())  # DD/MM/YYYY in French
     chosen = st.date_input(label, key=key, min_value=bounds[0], max_value=bounds[1], **kwargs)
     if not (isinstance(chosen, tuple) and len(chosen) == 2):
         return None

@@ -18,26 +18,43 @@ import pandas as pd
 import streamlit as st
 
 import kpis
-from dashboard import auth, context, mapping_editor, staging, tables
+from dashboard import auth, context, mapping_editor, staging, tables, upload_history
+from kpis.formatting import format_input_date, number
+from kpis.i18n import _, ngettext
 
-AUTO = "(recognise from the header)"
+# Options' ids, shown in the reader's language by _option.
+AUTO = "(recognise from the header)"  # i18n: ok (an id)
+NO_PROFILE = "(no mapping profile)"  # i18n: ok (an id)
+
+
+def _option(option: str) -> str:
+    """A source or profile choice as shown: a name, or one of the two choices above in words."""
+    words = {AUTO: _("(recognise from the header)"), NO_PROFILE: _("(no mapping profile)")}
+    return words.get(option, option)
+
 
 ctx = context.load()
 definitions = ctx.definitions
 actor = auth.actor()  # passed to every change: the engine refuses what the role may not do
 limit = int(st.get_option("server.maxUploadSize"))
 
-st.title("Upload exports")
+st.title(_("Upload exports"))
 st.caption(
-    f"CSV, gzipped CSV or Excel exports up to {limit} MB each (larger files: `kpis ingest FILE` "
-    "on the command line). "
-    "Each file is loaded whole or not at all; rows seen before are updated, not counted twice; "
-    "columns a source does not declare (names, e-mails...) are not stored."
+    _(
+        "CSV, gzipped CSV or Excel exports up to {limit} MB each (larger files: `kpis ingest "
+        "FILE` on the command line). Each file is loaded whole or not at all; rows seen before "
+        "are updated, not counted twice; columns a source does not declare (names, e-mails...) "
+        "are not stored."
+    ).format(limit=number(limit, 0))
 )
 
 round_ = st.session_state.setdefault("upload_round", 0)
 files = st.file_uploader(
-    "Export files",
+    _("Export files"),
+    help=_(
+        "Exports of your CRM, helpdesk, e-commerce or warehouse tools: the source is recognised "
+        "from the header. Nothing is loaded until you press the load button."
+    ),
     type=["csv", "txt", "tsv", "gz", "xlsx", "xlsm", "xls", "ods"],
     accept_multiple_files=True,
     key=f"files_{round_}",
@@ -46,9 +63,6 @@ files = st.file_uploader(
 
 # Leftovers of a run that died mid-call: no uploaded bytes stay on disk (dashboard.staging).
 staging.sweep(ctx.store)
-
-
-NO_PROFILE = "(no mapping profile)"
 
 
 def _plan(upload: object) -> tuple[str, object, str | None, object, dt.date | None]:
@@ -86,31 +100,43 @@ def _preview(upload: object, path: str) -> tuple[str, object, str | None, object
         st.session_state[f"by_hand_{file_id}"] = False
     with st.container(border=True):
         head, pick_source, pick_profile = st.columns([3, 2, 2])
-        head.markdown(f"**{name}** · {upload.size / 1e6:,.2f} MB")
+        head.markdown(
+            _("**{name}** · {size} MB").format(name=name, size=number(upload.size / 1e6, 2))
+        )
         chosen = pick_source.selectbox(
-            "Source", [AUTO, *definitions.sources], key=f"source_{file_id}"
+            _("Source"),
+            [AUTO, *definitions.sources],
+            format_func=_option,
+            key=f"source_{file_id}",
         )
         source = None if chosen == AUTO else str(chosen)
-        named = pick_profile.selectbox("Mapping", [NO_PROFILE, *profiles], key=f"profile_{file_id}")
+        named = pick_profile.selectbox(
+            _("Mapping"),
+            [NO_PROFILE, *profiles],
+            format_func=_option,
+            key=f"profile_{file_id}",
+        )
         mapping: object = None if named == NO_PROFILE else profiles[str(named)]
         preview = _checked(path, source, name, mapping, file_id)
         by_hand = (
             preview.problem is not None and preview.source is not None and bool(preview.missing)
         )
         if preview.source is not None and st.toggle(
-            "Map columns by hand", value=by_hand, key=f"by_hand_{file_id}"
+            _("Map columns by hand"), value=by_hand, key=f"by_hand_{file_id}"
         ):
-            st.caption("Pick the file's column for each column of the source (* required).")
+            st.caption(_("Pick the file's column for each column of the source (* required)."))
             mapping = mapping_editor.edit(
                 preview, str(preview.source), definitions, f"map_{file_id}"
             )
             preview = _checked(path, preview.source, name, mapping, file_id)
             left, right = st.columns([3, 1])
             profile_name = left.text_input(
-                "Save as mapping profile", placeholder="e.g. acme-helpdesk", key=f"name_{file_id}"
+                _("Save as mapping profile"),
+                placeholder=_("e.g. acme-helpdesk"),
+                key=f"name_{file_id}",
             )
             if actor.can("mappings") and right.button(
-                "Save mapping", key=f"save_{file_id}", disabled=not profile_name
+                _("Save mapping"), key=f"save_{file_id}", disabled=not profile_name
             ):
                 try:
                     with ctx.writing() as store:
@@ -121,24 +147,31 @@ def _preview(upload: object, path: str) -> tuple[str, object, str | None, object
                 except kpis.KpisError as exc:
                     st.error(str(exc))
         if preview.problem is not None:
-            st.error(f"Will be refused: {preview.problem}")
+            st.error(_("Will be refused: {reason}").format(reason=preview.problem))
         else:
             label = definitions.sources[str(preview.source)].label or preview.source
-            st.success(f"Will load into **{label}** ({preview.format}): {_will_do(preview.check)}")
+            st.success(
+                _("Will load into **{source}** ({format}): {outcome}").format(
+                    source=label, format=preview.format, outcome=_will_do(preview.check)
+                )
+            )
         notes = preview.check.notes if preview.check is not None else preview.notes
         for note in notes:
-            st.caption(f"Note: {note}")
+            st.caption(_("Note: {note}").format(note=note))
         if preview.dropped:
-            st.caption(f"Not stored: {', '.join(preview.dropped)}")
+            st.caption(_("Not stored: {columns}").format(columns=", ".join(preview.dropped)))
         if preview.check is not None and preview.check.reasons:
-            reasons = pd.DataFrame(preview.check.reasons, columns=["will be rejected", "rows"])
+            reasons = pd.DataFrame(
+                preview.check.reasons, columns=[_("will be rejected"), _("rows")]
+            )
             tables.show(reasons, hide_index=True, width="stretch")
         through = st.date_input(
-            "The export covers through (optional: when its last days had no rows)",
+            _("The export covers through (optional: when its last days had no rows)"),
             value=None,
             min_value=dt.date(1970, 1, 1),
             max_value=dt.date.today(),
             key=f"through_{file_id}",
+            format=format_input_date(),
         )
         if len(preview.rows):
             tables.show(preview.rows, hide_index=True, width="stretch")
@@ -148,22 +181,34 @@ def _preview(upload: object, path: str) -> tuple[str, object, str | None, object
 def _will_do(check: kpis.IngestResult | None) -> str:
     """'96 rows (90 new, 6 updated), 4 rejected', in words, from a checked preview."""
     if check is None:
-        return "every row is checked when it loads"
+        return _("every row is checked when it loads")
     if check.status == "unchanged":
-        return f"nothing: this file was loaded {check.previous_upload}"
-    rows = f"{check.rows_loaded} row{'' if check.rows_loaded == 1 else 's'}"
-    parts = f"{check.rows_inserted} new, {check.rows_updated} updated"
-    return f"{rows} ({parts}, {check.rows_unchanged} unchanged), {check.rows_rejected} rejected"
+        return _("nothing: this file was loaded {when}").format(when=check.previous_upload)
+    return ngettext(
+        "{rows} row ({new} new, {updated} updated, {unchanged} unchanged), {rejected} rejected",
+        "{rows} rows ({new} new, {updated} updated, {unchanged} unchanged), {rejected} rejected",
+        check.rows_loaded,
+    ).format(
+        rows=number(check.rows_loaded, 0),
+        new=number(check.rows_inserted, 0),
+        updated=number(check.rows_updated, 0),
+        unchanged=number(check.rows_unchanged, 0),
+        rejected=number(check.rows_rejected, 0),
+    )
 
 
 plans = [_plan(upload) for upload in files or []]
 
 if plans and st.button(
-    f"Load {len(plans)} file{'s' if len(plans) > 1 else ''}", type="primary", key="load"
+    ngettext("Load {count} file", "Load {count} files", len(plans)).format(
+        count=number(len(plans), 0)
+    ),
+    type="primary",
+    key="load",
 ):
     results = []
     for name, upload, source, mapping, through in plans:
-        bar = st.progress(0.0, text=f"{name}: starting")
+        bar = st.progress(0.0, text=_("{file}: starting").format(file=name))
         with staging.on_disk(ctx.store, upload) as path:
 
             def report(fraction: float, stage: str, bar: object = bar, name: str = name) -> None:
@@ -186,7 +231,7 @@ for entry in st.session_state.get("upload_results", []):
     if "error" in entry:
         first, *rest = entry["error"].splitlines()
         st.error(
-            f"**Refused: {first}**"
+            _("**Refused: {reason}**").format(reason=first)
             + ("\n\n" + "\n".join(f"- {r.strip()}" for r in rest) if rest else "")
         )
         continue
@@ -196,85 +241,21 @@ for entry in st.session_state.get("upload_results", []):
         continue
     st.success(result.summary())
     if result.problems:
-        rejected = pd.DataFrame([{"line": p.line, "reason": p.message} for p in result.problems])
-        st.caption(f"{result.rows_rejected} rejected rows (kept with batch {result.batch_id}):")
+        line, reason = _("line"), _("reason")
+        rejected = pd.DataFrame([{line: p.line, reason: p.message} for p in result.problems])
+        st.caption(
+            ngettext(
+                "{count} rejected row (kept with batch {batch}):",
+                "{count} rejected rows (kept with batch {batch}):",
+                result.rows_rejected,
+            ).format(count=number(result.rows_rejected, 0), batch=result.batch_id)
+        )
         tables.show(rejected, hide_index=True, width="stretch")
         tables.download(
-            "Download the rejected rows (CSV)",
+            _("Download the rejected rows (CSV)"),
             kpis.rejected_rows(ctx.store, int(result.batch_id or 0)),
             f"rejected_batch_{result.batch_id}.csv",
             key=f"rejected_{result.batch_id}",
         )
 
-st.subheader("Upload history")
-history = kpis.uploads(ctx.store)
-if history.empty:
-    st.caption("Nothing loaded yet.")
-    st.stop()
-tables.show(
-    history.drop(columns=["sha256"]),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "batch_id": "batch",
-        "file_name": "file",
-        "loaded_at": st.column_config.DatetimeColumn("loaded at", format="YYYY-MM-DD HH:mm"),
-        "rows_read": "rows read",
-        "rows_loaded": "loaded",
-        "rows_rejected": "rejected",
-        "rows_inserted": "new",
-        "rows_updated": "updated",
-        "dropped_columns": "not stored",
-        "data_through": st.column_config.DateColumn("export covers through"),
-        "uploaded_by": "loaded by",
-        "undone_by": "undone by",
-    },
-)
-if not actor.can("undo"):
-    st.stop()
-
-loaded = history[history["status"] == "loaded"]
-latest = (
-    loaded.sort_values("batch_id")
-    .groupby("source")
-    .tail(1)
-    .sort_values("batch_id", ascending=False)
-)
-labels = {
-    int(r["batch_id"]): f"batch {r['batch_id']} · {r['file_name']} · {r['source']}"
-    for r in latest.to_dict("records")
-}
-left, right = st.columns([3, 1])
-batch = left.selectbox(
-    "Remove an upload (the latest of each source can be removed)",
-    list(labels),
-    format_func=labels.get,
-    key="undo_batch",
-)
-if right.button("Remove…", key="undo"):
-    st.session_state["undo_pending"] = batch
-pending = st.session_state.get("undo_pending")
-if pending is not None:
-    row = history[history["batch_id"] == pending].iloc[0]
-    st.warning(
-        f"Remove batch {pending} ({row['file_name']})? Its {row['rows_inserted']} new rows "
-        f"leave {row['source']} and the {row['rows_updated']} rows it updated get their earlier "
-        "version back. Every page will show the numbers without it."
-    )
-    yes, no = st.columns(2)
-    if yes.button("Yes, remove it", type="primary", key="undo_confirm"):
-        try:
-            with ctx.writing() as store:
-                st.session_state["undo_message"] = kpis.undo_upload(
-                    store, int(pending), actor=actor
-                )
-        except kpis.KpisError as exc:
-            st.session_state["undo_message"] = f"Not removed: {exc}"
-        del st.session_state["undo_pending"]
-        context.invalidate()
-        st.rerun()
-    if no.button("Cancel", key="undo_cancel"):
-        del st.session_state["undo_pending"]
-        st.rerun()
-if "undo_message" in st.session_state:
-    st.info(st.session_state.pop("undo_message"))
+upload_history.show(ctx, actor)
