@@ -29,8 +29,9 @@ def _expected(text: str) -> str:
     )
     if dated:
         what = _("a date") if dated[1] == "a date" else _("a date and time")
+        orders = {"DD/MM/YYYY": _("DD/MM/YYYY"), "MM/DD/YYYY": _("MM/DD/YYYY")}
         return _("{what} (YYYY-MM-DD or {order}, as in the rest of this file)").format(
-            what=what, order=dated[2]
+            what=what, order=orders.get(dated[2], dated[2])
         )
     known = {
         "a whole number": _("a whole number"),

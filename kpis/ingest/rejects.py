@@ -21,7 +21,7 @@ import duckdb
 from kpis.definitions import Source
 from kpis.errors import IngestError, Problem
 from kpis.formatting import format_percent, number
-from kpis.i18n import _, language
+from kpis.i18n import _, language, ngettext
 from kpis.ingest.lines import line_at_bytes, record_lines
 from kpis.ingest.reason_text import say_reason
 from kpis.ingest.upload import Upload
@@ -172,10 +172,14 @@ def refuse_if_too_many(
             Problem(upload.shown, line, "", say_reason(reason)) for line, _c, _v, reason in shown
         ]
         listed = "\n".join(f"  {p}" for p in problems)
+        # English says "1 of 4 rows" either way; French agrees with the count ("1 ligne").
         raise IngestError(
-            _(
+            ngettext(
                 "{file}: {count} of {total} rows rejected ({share}), above the {allowed} allowed "
-                "for {source}; nothing was loaded. Fix these rows and upload again:\n{rows}"
+                "for {source}; nothing was loaded. Fix these rows and upload again:\n{rows}",
+                "{file}: {count} of {total} rows rejected ({share}), above the {allowed} allowed "
+                "for {source}; nothing was loaded. Fix these rows and upload again:\n{rows}",
+                len(found),
             ).format(
                 file=upload.shown,
                 count=_count(len(found)),
