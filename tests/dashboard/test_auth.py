@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 import kpis
 from dashboard.auth import LOCAL_BANNER, is_loopback
+from kpis.i18n import use_language
 from tests.conftest import CONFIG, ROOT
 from tests.dashboard.conftest import APP
 
@@ -46,8 +47,10 @@ def run_app(demo_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         user: dict[str, object] | None = None,
         page: str | None = None,
         address: str | None = "127.0.0.1",
+        **params: str,
     ) -> AppTest:
         app = AppTest.from_file(str(APP), default_timeout=120)
+        app.query_params.update(params)
         if user is not None:
             app.secrets["auth"] = AUTH
             app.user = user
@@ -190,3 +193,59 @@ def test_the_access_file_broken_stops_everyone_with_its_line(run_app: Run, tmp_p
     app = run_app(user=signed_in("ana@example.com"))
     assert "access.yaml:2" in _text(app)
     assert not _shows_data(app)
+
+
+# The same gate in French (?lang=fr): what a French team reads before and after signing in.
+NBSP = "\u00a0"
+
+
+def test_the_login_page_in_french(run_app: Run) -> None:
+    app = run_app(user={}, lang="fr")
+    assert [t.value for t in app.title] == ["Indicateurs opérationnels"]
+    assert [b.label for b in app.button] == ["Se connecter"]
+    assert "Connectez-vous avec votre compte professionnel" in _text(app)
+    assert app.sidebar.segmented_control[0].value == "fr"  # the switch is there before login
+    assert not _shows_data(app)
+
+
+def test_local_mode_and_no_setup_in_french(run_app: Run) -> None:
+    app = run_app(lang="fr")
+    assert f"mode local{NBSP}: sans connexion" in _text(app) and LOCAL_BANNER not in _text(app)
+    elsewhere = run_app(address="0.0.0.0", lang="fr")
+    text = _text(elsewhere)
+    assert "**Ce tableau de bord écoute sur 0.0.0.0 sans connexion**" in text
+    assert "`.streamlit/secrets.toml`" in text and not _shows_data(elsewhere)
+    anywhere = run_app(address=None, lang="fr")
+    assert "écoute sur toutes les interfaces réseau sans connexion" in _text(anywhere)
+
+
+def test_roles_in_french(run_app: Run) -> None:
+    viewer = run_app(user=signed_in("coo@example.com"), lang="fr")
+    assert "Connecté en tant que **coo@example.com** · lecteur" in _text(viewer)
+    assert [b.label for b in viewer.sidebar.button] == ["Se déconnecter"]
+    nobody = run_app(user=signed_in("stranger@elsewhere.net"), lang="fr")
+    assert "**stranger@elsewhere.net** n'a pas encore de rôle dans ce tableau de bord" in _text(
+        nobody
+    )
+    assert not _shows_data(nobody)
+    with use_language("fr"):  # AppTest sends a choice as the text the page shows
+        before_after = run_app(
+            user=signed_in("x@partner.org"), page="app_pages/before_after.py", lang="fr"
+        )
+    assert "Les analystes et les administrateurs peuvent ajouter" in _text(before_after)
+
+
+def test_an_admin_gives_a_role_in_french(run_app: Run, tmp_path: Path) -> None:
+    with use_language("fr"):
+        app = run_app(
+            user=signed_in("boss@example.com"), page="app_pages/definitions.py", lang="fr"
+        )
+        assert "Accès" in [s.value for s in app.subheader]
+        assert "Connecté en tant que **boss@example.com** · administrateur" in _text(app)
+        table = next(t.value for t in app.dataframe if "rôle" in t.value.columns)
+        assert set(table["rôle"]) == {"lecteur", "analyste", "administrateur"}
+        app.text_input(key="access_email").input("New@Example.com")
+        app.selectbox(key="access_role").select("analyst")
+        app.get("form_submit_button")[-1].click().run()
+    assert "new@example.com est désormais analyste." in _text(app)
+    assert kpis.access.load_access(tmp_path / "access.yaml").role_of("new@example.com") == "analyst"
