@@ -61,7 +61,7 @@ CASES = [
     ),
     (
         "missing label",
-        "    label: Lead conversion rate\n",
+        "    label: {en: Lead conversion rate, fr: Taux de conversion}\n",
         "",
         "kpis.conversion_rate.label",
         "missing required key 'label'",
