@@ -265,13 +265,15 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
             return []
-        field = current.model_fields.get(str(step))
+        fields = {f.alias or name: f for name, f in current.model_fields.items()}
+        field = fields.get(str(step))
         if field is None:
             return []
         current, skip_key = _unwrap(field.annotation)
     if skip_key or not (isinstance(current, type) and issubclass(current, BaseModel)):
         return []
-    return list(current.model_fields)
+    # As written in kpis.yaml: `description`, not the field behind its alias.
+    return [f.alias or name for name, f in current.model_fields.items()]
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
