@@ -235,7 +235,7 @@ def _refused(node: exp.Expr, text: str) -> Problem:
         )
     if type(node) in _SYNTAX_WORDS:
         message, hint = _SYNTAX_WORDS[type(node)]
-        return translate(message), translate(hint)
+        return translate(message), translate(hint) if hint else hint
     if isinstance(node, exp.Func):
         return _function(node, text)
     return (
