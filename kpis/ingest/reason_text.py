@@ -128,6 +128,10 @@ _FORMS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
             column=m["c"], value=m["v"], bound=m["b"]
         ),
     ),
+    (  # the kind of reason of reason_counts, which leaves the key's value out
+        re.compile(r"^(?P<c>.+?): a key that appears twice in this file$"),
+        lambda m: _("{columns}: a key that appears twice in this file").format(columns=m["c"]),
+    ),
     (
         re.compile(r"^(?P<c>.+?): (?P<v>.*) appears twice in this file$"),
         lambda m: _("{columns}: {value} appears twice in this file").format(
