@@ -14,7 +14,8 @@ COMMANDS = ["", "ingest", "compute", "compare", "demo", "uploads", "undo", "vali
 
 def _help(command: str) -> str:
     args = [KPIS, *([command] if command else []), "--help"]
-    env = {**os.environ, "COLUMNS": "100"}  # argparse wraps help to the terminal's width
+    # argparse wraps help to the terminal's width; the reference is in English on any machine.
+    env = {**os.environ, "COLUMNS": "100", "KPIS_LANG": "en"}
     out = subprocess.run(args, capture_output=True, text=True, check=True, env=env).stdout
     return f"$ kpis {command + ' ' if command else ''}--help\n{out}"
 
