@@ -26,6 +26,7 @@ from kpis import (
     windows_around_event,
 )
 from kpis.demo.generate import EVENT, generate
+from kpis.i18n import use_language
 
 
 def _row(kpi: str, before: float | None, after: float | None, verdict: str, **more) -> dict:
@@ -217,3 +218,37 @@ def test_the_demos_verdicts_and_methods_agree_with_the_table(demo_store: Store) 
     assert method_note(demo_store.definitions.kpis["conversion_rate"], conversion) == (
         f"two-proportion test on {before:,} leads before and {after:,} after"
     )
+
+
+def test_the_headline_and_methods_in_french(definitions: Definitions) -> None:
+    """The same sentences in French: plurals, U+00A0 before ':' and '%', French numbers."""
+    rows = [
+        _row("conversion_rate", 0.02, 0.035, "improved"),
+        _row("csat", 0.75, 0.9, "improved", explained_by_trend=True),
+        _row("resolution_time", 19.8, 12.0, "improved", fading=True),
+        _row("service_rate", None, 0.933, "not enough data", note="the before window ..."),
+        _row("stock_rotation", 10.0, 10.1, "no significant change"),
+        _row("cost_per_unit_shipped", 2.0, 2.2, "worsened"),
+    ]
+    nbsp = "\u00a0"
+    with use_language("fr"):
+        label = {name: kpi.label for name, kpi in definitions.kpis.items()}
+        assert headline(definitions, pd.DataFrame(rows)) == (
+            f"2 KPI sur 6 se sont améliorés significativement; 1 s'est dégradé "
+            f"significativement{nbsp}: {label['cost_per_unit_shipped']}; 1 expliqué par la "
+            f"tendance antérieure{nbsp}: {label['csat']}; 1 sans changement net{nbsp}: "
+            f"{label['stock_rotation']}; 1 sans valeur{nbsp}: {label['service_rate']}. "
+            f"Plus forte variation{nbsp}: {label['conversion_rate']} 2,0{nbsp}% → 3,5{nbsp}% "
+            f"(75,0{nbsp}% mieux). S'estompe sur les 4 dernières semaines{nbsp}: "
+            f"{label['resolution_time']}."
+        )
+        assert headline(definitions, pd.DataFrame(SIX)).startswith(
+            "Les 6 KPI se sont améliorés significativement."
+        )
+        assert verdict_sentence(_row("csat", None, None, "not enough data")) == (
+            f"pas de valeur{nbsp}: aucune donnée dans les deux périodes"
+        )
+        row = {"n_before": 30836, "n_after": 33576}
+        assert method_note(definitions.kpis["conversion_rate"], row).startswith(
+            "test de deux proportions sur 30\u202f836 "
+        )
