@@ -29,8 +29,7 @@ from typing import Literal, get_args
 from kpis.definitions.yaml_lines import parse_lined_yaml
 from kpis.errors import DefinitionError, PermissionDenied, Problem, UsageError
 from kpis.formatting import number
-from kpis.i18n import N_, _
-from kpis.i18n import _ as translate  # a marked constant (N_), translated where shown
+from kpis.i18n import N_, _, translate
 
 Role = Literal["viewer", "analyst", "admin"]
 Action = Literal["upload", "undo", "events", "mappings", "roles"]

@@ -14,8 +14,7 @@ import datetime as dt
 from kpis.definitions import Limits
 from kpis.errors import UsageError
 from kpis.formatting import number
-from kpis.i18n import N_, _
-from kpis.i18n import _ as translate  # a marked constant (N_), translated where shown
+from kpis.i18n import N_, _, translate
 from kpis.periods import DateRange, Grain, grain_start, next_start
 from kpis.store import Store, quote
 

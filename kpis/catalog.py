@@ -42,6 +42,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "kpis/formatting.py",
         "kpis/summary.py",
         "kpis/downloads.py",
+        "kpis/notes_text.py",
         "kpis/spreadsheet.py",
     ),
     "engine": ("kpis/*.py", "kpis/*/*.py"),

@@ -28,6 +28,7 @@ from kpis.definitions import Definitions, load_definitions
 from kpis.errors import DefinitionError, KpisError, UsageError
 from kpis.formatting import number
 from kpis.i18n import _, choose, ngettext, set_language
+from kpis.notes_text import say_note
 from kpis.periods import parse_date, parse_range
 from kpis.sharing import reading, writing
 from kpis.store import Store
@@ -125,7 +126,7 @@ def _compute(store: Store, args: argparse.Namespace) -> int:
         args.by,
     )
     if "note" in frame.attrs:
-        print(_("note: {note}").format(note=frame.attrs["note"]), file=sys.stderr)
+        print(_("note: {note}").format(note=say_note(frame.attrs["note"])), file=sys.stderr)
     if args.format == "json":
         print(render.as_json(frame))
     elif args.format == "csv":
@@ -171,7 +172,7 @@ def _compare(store: Store, args: argparse.Namespace) -> int:
             print(textwrap.fill(headline(store.definitions, frame), width=100) + "\n")
         print(render.compare_table(store.definitions, frame))
         for note in dict.fromkeys(n for n in frame["note"] if isinstance(n, str)):
-            print(_("note: {note}").format(note=note))
+            print(_("note: {note}").format(note=say_note(note)))
     return 0
 
 

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kpis.errors import StoreError
-from kpis.i18n import N_, _
-from kpis.i18n import _ as translate  # a marked constant (N_), translated where shown
+from kpis.i18n import N_, _, translate
 
 MAGIC, MAGIC_AT = b"DUCK", 8  # a DuckDB file: after the header's 8-byte checksum
 ENCRYPTED_AT = 20  # the header's first flags word: bit 0 is set on an encrypted database

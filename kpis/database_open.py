@@ -16,8 +16,7 @@ import duckdb
 
 from kpis.database_file import DAMAGED_ADVICE, DatabaseFile, damaged, encrypted
 from kpis.errors import StoreError
-from kpis.i18n import N_, _
-from kpis.i18n import _ as translate  # a marked constant (N_), translated where shown
+from kpis.i18n import N_, _, translate
 
 DEFAULT_MEMORY_LIMIT = "512MB"
 # Given to duckdb.connect itself: a path or a file's contents can ask for an extension while

@@ -182,7 +182,7 @@ def xlsx_download(
     are empty. Fractions are shown as percentages (see the module); `definitions` lets rate
     KPIs' values be shown as percentages too.
     """
-    import xlsxwriter  # type: ignore[import-untyped]  # no stubs; only downloads need it
+    import xlsxwriter  # only downloads need it
 
     buffer = io.BytesIO()
     options = {

@@ -210,12 +210,14 @@ VERDICTS = {
     "improved": N_("improved"),
     "worsened": N_("worsened"),
     "no significant change": N_("no significant change"),
+    "not enough data": N_("not enough data"),
+    "not tested": N_("not tested"),
 }
 
 
 def verdict_word(verdict: str) -> str:
     """A verdict code in the language in force: improved -> amélioré (unknown codes as they are)."""
-    return i18n._(VERDICTS[verdict]) if verdict in VERDICTS else verdict
+    return i18n.translate(VERDICTS[verdict]) if verdict in VERDICTS else verdict
 
 
 _THROUGH = re.compile(r"^(?P<source>.+) data through (?P<day>\d{4}-\d{2}-\d{2})$")

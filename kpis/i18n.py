@@ -99,6 +99,15 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return translations(language()).ngettext(singular, plural, count)
 
 
+def translate(message: str) -> str:
+    """A message held in a variable, marked where it was written with `N_()`, translated now.
+
+    `_()` takes literals only (so that every call can be extracted); this is its form for
+    constants and tables of messages.
+    """
+    return translations(language()).gettext(message)
+
+
 def N_(message: str) -> str:
     """Mark a message for the catalog without translating it yet (a constant, a table).
 

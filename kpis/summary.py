@@ -72,7 +72,7 @@ def method_note(kpi: Kpi, row: Row) -> str:
 
     method = method_for(kpi)
     if method.kind == "none":
-        return _("no interval: {reason}").format(reason=method.reason)
+        return _("no interval: {reason}").format(reason=i18n.translate(method.reason or ""))
     n_before, n_after = _value(row, "n_before"), _value(row, "n_after")
     if n_before is None or n_after is None:
         return _("no interval: no value to compare")

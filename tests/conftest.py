@@ -15,10 +15,24 @@ import pytest
 
 from kpis import Definitions, Store, load_definitions
 from kpis.demo import build_demo
+from kpis.i18n import use_language
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "kpis.yaml"
 KPIS = str(Path(sys.executable).parent / "kpis")  # the installed entry point
+
+# English unless a test asks for French: a developer's French locale (LANG=fr_FR.UTF-8) must
+# not change what the commands and servers the tests start say.
+for _variable in ("KPIS_LANG", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_variable, None)
+os.environ["LANG"] = "C.UTF-8"
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Each test starts in English and leaves the language as it found it."""
+    with use_language("en"):
+        yield
 
 
 def run_cli(

@@ -172,3 +172,21 @@ def test_catalog_files_read_and_say_their_language(path: Path) -> None:
     with path.open("rb") as handle:
         po = read_po(handle)
     assert str(po.locale) == path.parent.parent.name
+
+
+def test_a_message_in_several_catalogs_reads_the_same_in_each() -> None:
+    """The catalogs are merged at run time and the first to hold a message wins: a message
+    kept by two areas with two French texts would read one way or the other by accident."""
+    seen: dict[str, tuple[str, object]] = {}
+    differ = []
+    for domain in catalog.DOMAINS:
+        for message in catalog.read("fr", domain):
+            if not message.id:
+                continue
+            key = message.id if isinstance(message.id, str) else message.id[0]
+            if key in seen and seen[key][1] != message.string:
+                differ.append(
+                    f"{key!r}: {seen[key][0]} {seen[key][1]!r}, {domain} {message.string!r}"
+                )
+            seen.setdefault(key, (domain, message.string))
+    assert not differ, "translated differently:\n" + "\n".join(differ)

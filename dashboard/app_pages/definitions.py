@@ -107,7 +107,7 @@ def _kpi_lines(kpi: kpis.Kpi) -> list[str]:
     method = method_for(kpi)
     lines.append(
         _("- **Before/after test:** {method}, {minimum}").format(
-            method=method.describe(), minimum=_minimum(method.unit, method.min_sample)
+            method=method.said(), minimum=_minimum(method.unit, method.min_sample)
         )
     )
     return lines

@@ -18,6 +18,7 @@ from dashboard import charts, context, tables, url_state
 from kpis.downloads import XLSX_MIME, csv_download, xlsx_download
 from kpis.formatting import format_day, number, reason_text
 from kpis.i18n import _
+from kpis.notes_text import say_note
 
 ctx = context.load()
 coverage = context.require_data(ctx)
@@ -70,7 +71,7 @@ by = picked or None
 st.caption(f"{kpi.description} · {format_day(start)} – {format_day(end)}")
 frame = context.values(ctx, ctx.version, (str(name),), grain, start, end, by)
 if "note" in frame.attrs:  # the engine cut a range beyond its limits to the data
-    st.caption(_("Note: {note}").format(note=frame.attrs["note"]))
+    st.caption(_("Note: {note}").format(note=say_note(frame.attrs["note"])))
 st.plotly_chart(
     charts.explorer(kpi, frame, by, context.events(ctx)), theme="streamlit", key="explorer"
 )

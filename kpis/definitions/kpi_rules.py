@@ -9,8 +9,7 @@ from kpis.definitions.methods import method_for
 from kpis.definitions.models import Measure
 from kpis.definitions.parsed import Issue, KeyPath, Parsed, did_you_mean
 from kpis.definitions.sql_check import check_aggregate, check_predicate
-from kpis.i18n import _
-from kpis.i18n import _ as translate  # a reason marked with N_ (kpis.definitions.methods)
+from kpis.i18n import _, translate
 
 
 def kpi_has_one_form(p: Parsed) -> Iterator[Issue]:

@@ -18,7 +18,7 @@ import sqlglot
 from sqlglot import exp
 
 from kpis.definitions.models import Kpi, Measure
-from kpis.i18n import N_
+from kpis.i18n import N_, _, translate
 
 Kind = Literal["two_proportions", "bootstrap_rows", "bootstrap_units", "none"]
 Unit = Literal["observation", "row", "day", "week"]
@@ -53,6 +53,30 @@ class Method:
         if self.kind == "bootstrap_units":
             return f"bootstrap over whole {self.unit}s, 2000 resamples"
         return f"no interval: {self.reason}"
+
+    def said(self) -> str:
+        """`describe()` in the reader's language (describe() is data: compare's `method`)."""
+        if self.kind == "two_proportions":
+            return _("two-proportion z-test, Newcombe (Wilson) interval")
+        units = translate(_UNITS.get(self.unit, self.unit))
+        if self.kind == "bootstrap_rows":
+            statistic = translate(_STATISTICS.get(str(self.statistic), str(self.statistic)))
+            return _(
+                "bootstrap of the {statistic} over {units}, 2000 resamples (normal with "
+                "rank-based spreads above 20,000 rows)"
+            ).format(statistic=statistic, units=units)
+        if self.kind == "bootstrap_units":
+            return _("bootstrap over whole {units}, 2000 resamples").format(units=units)
+        return _("no interval: {reason}").format(reason=translate(self.reason or ""))
+
+
+_UNITS = {
+    "observation": N_("observations"),
+    "row": N_("rows"),
+    "day": N_("days"),
+    "week": N_("weeks"),
+}
+_STATISTICS = {"median": N_("median"), "mean": N_("mean"), "quantile": N_("quantile")}
 
 
 def _tree(sql: str) -> exp.Expr:

@@ -16,8 +16,7 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-from kpis.i18n import N_, _
-from kpis.i18n import _ as translate  # a message marked with N_, translated when reported
+from kpis.i18n import N_, _, translate
 
 Problem = tuple[str, str | None]  # (message, hint)
 

@@ -22,8 +22,7 @@ from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import ParseError, SqlglotError, TokenError
 
 from kpis.definitions.sql_allow import FUNCTION_NAMES, Problem, allowed, is_aggregate, snippet
-from kpis.i18n import N_, _, language
-from kpis.i18n import _ as translate  # a message marked with N_, translated when made
+from kpis.i18n import N_, _, language, translate
 
 MAX_CHARACTERS = 2_000
 # Brackets, CASE ... END and runs of NOT or signs, counted on the tokens: the parser recurses

@@ -21,8 +21,7 @@ from pathlib import Path
 from kpis.definitions import Limits
 from kpis.errors import IngestError
 from kpis.formatting import number
-from kpis.i18n import N_, _
-from kpis.i18n import _ as translate  # a kind of file marked with N_
+from kpis.i18n import N_, _, translate
 from kpis.ingest.staged import Staged
 from kpis.ingest.text import CHUNK, sha256, stage_text
 from kpis.ingest.workbook import stage_workbook
