@@ -198,11 +198,13 @@ def format_interval(kpi: Kpi, low: float | None, high: float | None) -> str:
 
 
 def format_p(p_value: float | None) -> str:
-    """A p-value: < 0.001, 0.042 (French: < 0,001, 0,042)."""
+    """A p-value: < 0.001, 0.042 (French: <\u00a00,001, 0,042)."""
     if _missing(p_value):
         return MISSING
     assert p_value is not None
-    return "< " + _number(0.001, 3) if p_value < 0.001 else _number(p_value, 3)
+    # French keeps "<" with its number on one line (a no-break space, as before units).
+    below = "<\u00a0" if language() == "fr" else "< "
+    return below + _number(0.001, 3) if p_value < 0.001 else _number(p_value, 3)
 
 
 # The engine's verdict codes (compare's `verdict` and `trend_verdict`), in words where shown.

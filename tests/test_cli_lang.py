@@ -59,7 +59,7 @@ def test_compare_in_french(db: str) -> None:
     conversion = next(line for line in lines if f"2,0{NBSP}%" in line and "→" not in line)
     for cell in (f"3,5{NBSP}%", f"+1,5{NBSP}pt", f"+1,2 à +1,8{NBSP}pt", f"74,9{NBSP}% mieux"):
         assert cell in conversion
-    assert "< 0,001" in conversion and conversion.endswith("amélioré")
+    assert "<\u00a00,001" in conversion and conversion.endswith("amélioré")
     assert f"2,0{NBSP}% → 3,5{NBSP}% (74,9{NBSP}% mieux)" in out.replace("\n", " ")
     for english in ("before", "after", "improved", "better", " pp", "Biggest", "Fading"):
         assert english not in out

@@ -95,7 +95,7 @@ def test_improvement_interval_and_holding_in_words(rate: Kpi, hours: Kpi) -> Non
 
 def test_p_values_take_the_decimal_comma() -> None:
     with use_language("fr"):
-        assert format_p(0.0001) == "< 0,001"
+        assert format_p(0.0001) == "<\u00a00,001"
         assert format_p(0.0423) == "0,042"
     assert format_p(0.0001) == "< 0.001"
     assert format_p(0.0423) == "0.042"

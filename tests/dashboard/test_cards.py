@@ -79,7 +79,7 @@ def test_a_card_in_french() -> None:
     assert (card.value, card.delta, card.delta_description) == (
         "92,0\u00a0%",
         "+2,0\u00a0pt",
-        "par rapport à la semaine précédente",
+        "vs semaine précédente",
     )
     assert card.target == "Objectif ≥\u00a095,0\u00a0% · :red[non atteint]"
     assert (cheaper.delta, cheaper.delta_color) == ("-0,10\u00a0€", "inverse")

@@ -144,7 +144,7 @@ def test_the_weekly_review_in_french(open_app: OpenApp, demo_copy: Path) -> None
     conversion, cost = cards[labels["conversion_rate"]], cards[labels["cost_per_unit_shipped"]]
     assert conversion.value == f"2,6{NBSP}%"
     assert cost.value == f"1,91{NBSP}€"
-    assert conversion.proto.delta_description == "par rapport à la semaine précédente"
+    assert conversion.proto.delta_description == "vs semaine précédente"
     captions = [c.value for c in app.caption]
     assert f"Objectif ≥{NBSP}3,0{NBSP}% · :red[non atteint]" in captions
     assert f"Objectif ≤{NBSP}12,0{NBSP}h · :green[atteint]" in captions
