@@ -45,6 +45,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "kpis/notes_text.py",
         "kpis/spreadsheet.py",
     ),
+    "report": ("kpis/report/*.py",),
     "engine": ("kpis/*.py", "kpis/*/*.py"),
     "review": (
         "dashboard/app_pages/weekly.py",

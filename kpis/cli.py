@@ -1,4 +1,4 @@
-"""The `kpis` command: validate, ingest, compute, compare, demo, uploads and undo.
+"""The `kpis` command: validate, ingest, compute, compare, report, demo, uploads and undo.
 
 Made for a terminal and for cron: results go to stdout (as a table, JSON or CSV), problems
 to stderr as `Error: ...`, and the exit status says what happened: 0 done, 1 refused (invalid
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 # rendering nor the statistics, and a cron job starts the command every time.
 
 SHOWN_REJECTS = 10
-READ_COMMANDS = ("compute", "compare", "uploads")  # the others write: ingest, undo, demo
+READ_COMMANDS = ("compute", "compare", "uploads", "report")  # the others write (ingest, ...)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -260,6 +260,10 @@ def _with_store(definitions: Definitions, args: argparse.Namespace) -> int:
             return _compare(store, args)
         if args.command == "uploads":
             return _uploads(store, args)
+        if args.command == "report":
+            from kpis.report.command import run_report
+
+            return run_report(store, args)
         from kpis.access import LOCAL
         from kpis.ingest import undo_upload
 
