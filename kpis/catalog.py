@@ -45,6 +45,15 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "kpis/notes_text.py",
         "kpis/spreadsheet.py",
     ),
+    # Before any kpis/report/* pattern of the report domain: a file goes to the first match.
+    "delivery": (
+        "kpis/report/mail.py",
+        "kpis/report/smtp_settings.py",
+        "kpis/report/sent_log.py",
+        "kpis/report/recipients.py",
+        "kpis/report/delivery.py",
+        "kpis/definitions/report_models.py",
+    ),
     "report": ("kpis/report/*.py",),
     "engine": ("kpis/*.py", "kpis/*/*.py"),
     "review": (
