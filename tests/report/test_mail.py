@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,7 @@ from kpis.i18n import use_language
 from kpis.report.mail import Failure, Outgoing, build_message, send
 from kpis.report.recipients import Recipient
 from kpis.report.smtp_settings import SmtpSettings
-from tests.report.smtp_server import free_port, smtp_server
+from tests.report.smtp_server import free_port, self_signed, smtp_server, starttls_server
 
 SUBJECT = "Revue hebdomadaire des opérations — S46 2026"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4  # a signature and bytes of every value
@@ -189,3 +190,19 @@ def test_a_bad_image_or_attachment_is_a_bug_of_the_caller() -> None:
 
 def test_failure_is_a_value() -> None:
     assert Failure(COO, "x") == Failure(COO, "x")
+
+
+def test_starttls_then_login_with_a_private_authority(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cert_file, key_file = self_signed(tmp_path)
+    with starttls_server(cert_file, key_file, ("kpis", "s3cret")) as (mailbox, port):
+        settings = _settings(port, tls="starttls", user="kpis", password="s3cret")
+        (untrusted,) = send(settings, [Outgoing(COO, _message())])
+        # A private authority, the way OpenSSL is told about one: SSL_CERT_FILE.
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
+        assert send(settings, [Outgoing(COO, _message())]) == []
+    assert len(mailbox.received) == 1
+    assert untrusted.reason.startswith(
+        f"the encrypted connection to 127.0.0.1:{port} failed (CERTIFICATE_VERIFY_FAILED)"
+    )
