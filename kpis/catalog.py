@@ -54,6 +54,15 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "kpis/report/delivery.py",
         "kpis/definitions/report_models.py",
     ),
+    # The report's renderers (HTML, plain text, PDF, sparklines), before the report domain.
+    "report_render": (
+        "kpis/report/html.py",
+        "kpis/report/html_parts.py",
+        "kpis/report/words.py",
+        "kpis/report/text.py",
+        "kpis/report/pdf.py",
+        "kpis/report/sparkline.py",
+    ),
     "report": ("kpis/report/*.py",),
     "engine": ("kpis/*.py", "kpis/*/*.py"),
     "review": (
