@@ -30,6 +30,17 @@ def valid_address(text: str) -> bool:
     return len(text) <= MAX_ADDRESS and _ADDRESS.match(text) is not None
 
 
+MAX_URL = 500
+# An http(s) address with a host and nothing that could end the link in an HTML attribute or
+# an e-mail's text (spaces, quotes, angle brackets): the report prints it as a link.
+_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s\"'<>`\\]*)?$")
+
+
+def valid_url(text: str) -> bool:
+    """Whether `text` is an http(s) address such as https://kpis.example.com/ (a base URL)."""
+    return len(text) <= MAX_URL and "?" not in text and "#" not in text and bool(_URL.match(text))
+
+
 class ReportRecipient(Strict):
     """One person the weekly report is e-mailed to; the language of their copy.
 
@@ -62,9 +73,24 @@ class ReportRecipient(Strict):
 
 
 class Reports(Strict):
-    """Settings of the weekly report: its recipients (the SMTP server is in the environment)."""
+    """Settings of the weekly report: its recipients (the SMTP server is in the environment),
+    and the dashboard's address, which the report links to (KPIS_DASHBOARD_URL wins over it).
+    """
 
     recipients: list[ReportRecipient] = Field(default_factory=list, max_length=MAX_RECIPIENTS)
+    dashboard_url: str | None = Field(default=None, max_length=MAX_URL)
+
+    @field_validator("dashboard_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not valid_url(value):
+            raise ValueError(
+                _(
+                    "{value} is not a web address; write the dashboard's base address, such "
+                    "as https://kpis.example.com/"
+                ).format(value=repr(value[:100]))
+            )
+        return value
 
     @field_validator("recipients")
     @classmethod
