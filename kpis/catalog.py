@@ -75,6 +75,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "dashboard/before_after_parts.py",
         "dashboard/format.py",
     ),
+    "report_page": ("dashboard/app_pages/report.py", "dashboard/report_files.py"),
     "dashboard": ("dashboard/*.py", "dashboard/*/*.py"),
 }
 
