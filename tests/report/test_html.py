@@ -124,9 +124,7 @@ def test_for_email_images_are_content_ids(report: Report, definitions: Definitio
     assert same.images == rendered.images  # the same PNGs, embedded or attached
 
 
-def test_without_a_dashboard_url_there_is_no_link(
-    report: Report, definitions: Definitions
-) -> None:
+def test_without_a_dashboard_url_there_is_no_link(report: Report, definitions: Definitions) -> None:
     rendered = render_html(report, definitions)
     assert not Tags(rendered.html).of("a") and "http" not in rendered.text
     assert isinstance(rendered, Rendered) and rendered.text.startswith(rendered.subject)
@@ -161,9 +159,7 @@ def test_a_kpi_that_never_had_data(
     assert len(Tags(rendered.html).of("img")) == 6  # an empty sparkline still has its place
 
 
-def test_events_and_their_verdicts_escaped(
-    demo_store: Store, definitions: Definitions
-) -> None:
+def test_events_and_their_verdicts_escaped(demo_store: Store, definitions: Definitions) -> None:
     report = scenarios.with_events(demo_store)
     rendered = render_html(report, definitions)
     tags = Tags(rendered.html)
