@@ -21,8 +21,8 @@ import streamlit as st
 import kpis
 from dashboard import context
 from kpis import i18n
-from kpis.i18n import _
 from kpis.report import Report, build_report
+from kpis.report.command import attachment_name
 from kpis.report.html import Rendered, render_html
 
 MOST_FILES = 8  # PDFs and workbooks kept for the next click (a few weeks, two languages)
@@ -61,8 +61,8 @@ def on_screen(html: str) -> str:
 
 
 def file_name(week: str, extension: str) -> str:
-    """weekly-report-2026-W46.pdf / rapport-hebdomadaire-2026-W46.pdf."""
-    return _("weekly-report-{week}").format(week=week) + "." + extension
+    """weekly-review-2026-W46.pdf / revue-hebdomadaire-2026-W46.pdf: the e-mail's names."""
+    return attachment_name(week, extension)
 
 
 class _Files:

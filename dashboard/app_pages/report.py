@@ -3,7 +3,8 @@
 The same report as `kpis report` and the Monday e-mail (kpis.report: the engine builds it,
 kpis.report.html, .pdf and .xlsx write it), for the week chosen as on the weekly review (the
 latest week complete for every KPI by default, the week kept in the link), in the page's
-language. Sending is the command's job: nothing is sent from here.
+language; without the e-mail's link back to the dashboard (the reader is on it). Sending is
+the command's job: nothing is sent from here.
 
 The report is shown in a frame, not with st.html: st.html puts it in the page itself, where
 its stylesheet (body, tables, headings) would restyle the whole app. The frame keeps it
@@ -30,8 +31,8 @@ with st.spinner(_("Preparing the report...")):
 report, rendered = built.report, built.rendered
 
 st.caption(_("E-mail subject: {subject}").format(subject=rendered.subject))
-html, pdf, xlsx = st.columns(3)
-html.download_button(
+row = st.container(horizontal=True)
+row.download_button(
     _("Download HTML"),
     rendered.html.encode("utf-8"),
     file_name=report_files.file_name(report.week, "html"),
@@ -40,7 +41,7 @@ html.download_button(
     on_click="ignore",
     key="report_html",
 )
-pdf.download_button(
+row.download_button(
     _("Download PDF"),
     report_files.on_click("pdf", ctx.version, report, ctx.definitions),
     file_name=report_files.file_name(report.week, "pdf"),
@@ -49,7 +50,7 @@ pdf.download_button(
     on_click="ignore",
     key="report_pdf",
 )
-xlsx.download_button(
+row.download_button(
     _("Download Excel (.xlsx)"),
     report_files.on_click("xlsx", ctx.version, report, ctx.definitions),
     file_name=report_files.file_name(report.week, "xlsx"),

@@ -117,7 +117,7 @@ def test_the_report_of_the_default_week_in_english(open_app: OpenApp, demo_copy:
     assert list(downloads) == ["Download HTML", "Download PDF", "Download Excel (.xlsx)"]
     # The HTML downloaded is the report's own, byte for byte (without the frame's policy), under
     # its name (the file's id is a hash of the bytes, the type and the name).
-    assert _html_download(app, rendered.html, "weekly-report-2026-W46.html")
+    assert _html_download(app, rendered.html, "weekly-review-2026-W46.html")
     for label in ("Download PDF", "Download Excel (.xlsx)"):  # made on click, see below
         assert downloads[label].deferred_file_id and not downloads[label].url  # type: ignore[attr-defined]
 
@@ -139,9 +139,9 @@ def test_the_report_in_french(open_app: OpenApp, demo_copy: Path) -> None:
     assert list(_downloads(app)) == [
         "Télécharger en HTML", "Télécharger en PDF", "Télécharger en Excel (.xlsx)",
     ]  # fmt: skip
-    assert _html_download(app, rendered.html, "rapport-hebdomadaire-2026-W46.html")
+    assert _html_download(app, rendered.html, "revue-hebdomadaire-2026-W46.html")
     with use_language("fr"):  # the names the PDF and the workbook are made under
-        assert report_files.file_name("2026-W46", "pdf") == "rapport-hebdomadaire-2026-W46.pdf"
+        assert report_files.file_name("2026-W46", "pdf") == "revue-hebdomadaire-2026-W46.pdf"
     visible = [t.value for t in app.title] + [c.value for c in app.caption]
     visible += [app.selectbox(key="week").label, *app.selectbox(key="week").options]
     visible += [str(w.value) for w in app.warning] + list(_downloads(app))
@@ -155,7 +155,7 @@ def test_the_week_comes_from_the_url(open_app: OpenApp, demo_copy: Path) -> None
     expected = _expected(demo_copy, "2026-W20")
     _check_report(app, expected)
     rendered = render_html(expected, DEFINITIONS)
-    assert _html_download(app, rendered.html, "weekly-report-2026-W20.html")
+    assert _html_download(app, rendered.html, "weekly-review-2026-W20.html")
     app.selectbox(key="week").select("2026-W10").run()
     assert app.query_params["week"] == "2026-W10"
     _check_report(app, _expected(demo_copy, "2026-W10"))
