@@ -9,6 +9,7 @@ attached by Content-ID) and escape what comes from data.
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from kpis.formatting import format_delta, format_value, reason_text
 from kpis.i18n import use_language
 from kpis.report.headline import say_headline
 from kpis.report.html import Rendered, render_html
+from kpis.report.html_parts import TONE_TEXT
 from kpis.report.model import Report
 from tests.conftest import WriteCsv
 from tests.report import scenarios
@@ -177,3 +179,24 @@ def test_events_and_their_verdicts_escaped(demo_store: Store, definitions: Defin
     with use_language("fr"):
         french = render_html(report, definitions)
     assert "4 semaines avant et après" in french.html
+
+
+def test_a_year_earlier_is_read_against_the_direction(
+    report: Report, definitions: Definitions
+) -> None:
+    """The demo has no 2025-W46; the same rows given one show the change in the KPI's colour."""
+    rows = []
+    for row in report.kpis:
+        assert row.value is not None
+        before = row.value * 1.1  # the KPI fell 10 % in a year
+        rows.append(replace(row, year_ago=before, year_ago_week="2025-W46",
+                            year_change=row.value - before))  # fmt: skip
+    rendered = render_html(replace(report, kpis=tuple(rows)), definitions)
+    for row in rows:
+        kpi = definitions.kpis[row.kpi]
+        said = (
+            f"{format_delta(kpi, row.year_change)} vs W46 2025 ({format_value(kpi, row.year_ago)})"
+        )
+        colour = TONE_TEXT["better" if not kpi.higher_is_better else "worse"]
+        assert f'color:{colour};">{said}</span>' in rendered.html
+        assert said in rendered.text
