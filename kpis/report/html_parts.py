@@ -94,6 +94,8 @@ def cards(definitions: Definitions, rows: Sequence[KpiWeek], image: ImageTag) ->
 
 def _cell(content: str, align: str = "left", bold: bool = False) -> str:
     weight = "font-weight:bold;" if bold else ""
+    if align == "right" and not bold:  # numbers with their unit stay on one line
+        weight += "white-space:nowrap;"
     return (
         f'<td align="{align}" style="{FONT}font-size:12px;color:{INK};{weight}'
         f'padding:3px 6px;border-bottom:1px solid {LINE};">{content}</td>'
