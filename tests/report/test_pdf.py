@@ -86,3 +86,24 @@ def test_the_pdf_renders_a_kpi_without_data_and_events(
     _reader, text = _text(render_pdf(report, definitions))
     assert _flat("no data yet — no tickets data yet") in text
     assert _flat("No event in the last 13 weeks.") in text
+
+
+def test_the_french_pdf_page_for_the_readme(report: Report, definitions: Definitions) -> None:
+    """The README's picture of the report: its first page, drawn from the PDF itself.
+
+    Written to docs/screenshots/report_fr.png only when asked (`make screenshots`).
+    """
+    import os
+
+    import pypdfium2
+
+    with use_language("fr"):
+        pdf = render_pdf(report, definitions, dashboard_url="https://ops.example.com")
+    document = pypdfium2.PdfDocument(pdf)
+    picture = io.BytesIO()
+    document[0].render(scale=1.4).to_pil().save(picture, format="PNG")
+    document.close()
+    assert picture.getvalue().startswith(b"\x89PNG")
+    if os.environ.get("KPIS_SCREENSHOTS") == "1":
+        target = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "report_fr.png"
+        target.write_bytes(picture.getvalue())
