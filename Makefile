@@ -34,7 +34,7 @@ test: setup
 
 # The README's screenshots, refreshed on purpose (the browser tests never write them otherwise).
 screenshots: setup
-	KPIS_SCREENSHOTS=1 $(BIN)/pytest -q tests/dashboard/test_browser.py tests/dashboard/test_browser_fr.py
+	KPIS_SCREENSHOTS=1 $(BIN)/pytest -q tests/dashboard/test_browser.py tests/dashboard/test_browser_fr.py tests/report/test_pdf.py
 
 # Not part of `make test`: it generates gigabytes of exports and runs for about 15 minutes.
 bench: setup

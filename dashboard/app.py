@@ -28,6 +28,12 @@ pages = [
         default=True,
     ),
     st.Page(
+        "app_pages/report.py",  # i18n: ok (a path)
+        title=_("Report"),
+        icon=":material/mail:",
+        url_path="report",
+    ),
+    st.Page(
         "app_pages/before_after.py",  # i18n: ok (a path)
         title=_("Before / after"),
         icon=":material/compare_arrows:",

@@ -23,23 +23,12 @@ KEY = "week"
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def complete_week(_ctx: context.Context, version: tuple[object, ...]) -> kpis.DateRange | None:
-    """The latest week complete for every KPI (kpis.latest_complete_week), cached.
+    """The week the review opens on (kpis.default_week, shared with the weekly report), cached.
 
-    When a KPI has no data at all (a source never loaded), the latest week complete for every
-    KPI that has some: one missing export must not leave the page without a default.
+    The latest week complete for every KPI, or for every KPI with some data when a source was
+    never loaded: one missing export must not leave the page without a default.
     """
-    latest = kpis.latest_complete_week(_ctx.store)
-    if latest is not None:
-        return latest
-    definitions = _ctx.definitions
-    through = kpis.data_through(_ctx.store)
-    names = [
-        name
-        for name, kpi in definitions.kpis.items()
-        if all(through.get(source) for source in definitions.sources_of(kpi))
-    ]
-    day = kpis.complete_through(_ctx.store, names) if names else None
-    return None if day is None else kpis.last_complete_week(day)
+    return kpis.default_week(_ctx.store)
 
 
 def offered(coverage: pd.DataFrame, most: int) -> list[str]:

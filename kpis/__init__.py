@@ -58,6 +58,7 @@ if TYPE_CHECKING:
         complete_through,
         coverage,
         data_through,
+        default_week,
         latest_complete_week,
         source_coverage,
     )
@@ -123,6 +124,7 @@ _LOCATIONS = {
     "coverage": "kpis.freshness",
     "data_stamp": "kpis.sharing",
     "data_through": "kpis.freshness",
+    "default_week": "kpis.freshness",
     "latest_complete_week": "kpis.freshness",
     "delete_event": "kpis.events",
     "find_event": "kpis.compare",
@@ -228,6 +230,7 @@ __all__ = [
     "coverage",
     "data_stamp",
     "data_through",
+    "default_week",
     "delete_event",
     "find_event",
     "format_count",

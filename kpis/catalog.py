@@ -45,6 +45,25 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "kpis/notes_text.py",
         "kpis/spreadsheet.py",
     ),
+    # Before any kpis/report/* pattern of the report domain: a file goes to the first match.
+    "delivery": (
+        "kpis/report/mail.py",
+        "kpis/report/smtp_settings.py",
+        "kpis/report/sent_log.py",
+        "kpis/report/recipients.py",
+        "kpis/report/delivery.py",
+        "kpis/definitions/report_models.py",
+    ),
+    # The report's renderers (HTML, plain text, PDF, sparklines), before the report domain.
+    "report_render": (
+        "kpis/report/html.py",
+        "kpis/report/html_parts.py",
+        "kpis/report/words.py",
+        "kpis/report/text.py",
+        "kpis/report/pdf.py",
+        "kpis/report/sparkline.py",
+    ),
+    "report": ("kpis/report/*.py",),
     "engine": ("kpis/*.py", "kpis/*/*.py"),
     "review": (
         "dashboard/app_pages/weekly.py",
@@ -56,6 +75,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "dashboard/before_after_parts.py",
         "dashboard/format.py",
     ),
+    "report_page": ("dashboard/app_pages/report.py", "dashboard/report_files.py"),
     "dashboard": ("dashboard/*.py", "dashboard/*/*.py"),
 }
 

@@ -1,4 +1,4 @@
-"""The `kpis` command: validate, ingest, compute, compare, demo, uploads and undo.
+"""The `kpis` command: validate, ingest, compute, compare, report, demo, uploads and undo.
 
 Made for a terminal and for cron: results go to stdout (as a table, JSON or CSV), problems
 to stderr as `Error: ...`, and the exit status says what happened: 0 done, 1 refused (invalid
@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 # rendering nor the statistics, and a cron job starts the command every time.
 
 SHOWN_REJECTS = 10
-READ_COMMANDS = ("compute", "compare", "uploads")  # the others write: ingest, undo, demo
+READ_COMMANDS = ("compute", "compare", "uploads")  # the others write (ingest, ...); report
+# opens the file itself: it reads, then (with --send) writes its sent log after the read
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -250,6 +251,10 @@ def _with_store(definitions: Definitions, args: argparse.Namespace) -> int:
     # Reading commands open the file read-only: they work on a file this user cannot write,
     # and several of them (and the dashboard) can read at once. Every command queues for the
     # file (kpis.sharing) instead of failing while another process uses it.
+    if args.command == "report":
+        from kpis.report.command import run_report
+
+        return run_report(args.db, definitions, args)
     opened = reading if args.command in READ_COMMANDS else writing
     with opened(args.db, definitions) as store:
         if args.command == "ingest":

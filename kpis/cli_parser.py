@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from kpis import i18n
 from kpis.i18n import LANGUAGES, N_, _, from_environment, supported
 from kpis.periods import GRAINS
+from kpis.report.options import add_report_options, report_help
 
 DEFAULT_DB = "data/ops.duckdb"
 DEFAULT_CONFIG = "kpis.yaml"
@@ -232,6 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--rejected", type=int, metavar="BATCH", help=_("show the rejected rows of this batch")
     )
     ups.add_argument("--format", choices=["table", "json"], default="table")
+
+    add_report_options(command("report", report_help()))
 
     undo = command(
         "undo", _("remove the latest upload of a source and restore the rows it replaced")

@@ -11,6 +11,8 @@ type, print its message and never show a traceback. Anything else escaping is a 
     │                        not a kpis database, nothing to undo
     ├── PermissionDenied     the person asking may not make this change (their role)
     ├── IncompleteDataError  asked to be strict, a request reaches past a source's data
+    ├── DeliveryError        the report cannot be e-mailed: bad SMTP settings or recipients,
+    │                        a server that refused the connection, the login or an address
     └── IngestError          a file was refused; the database is exactly as it was
         └── SourceNotRecognised   the header matches no source, or several (ambiguous)
 """
@@ -72,6 +74,10 @@ class PermissionDenied(KpisError):
 
 class IncompleteDataError(KpisError):
     """A strict request reaches past the last day a source's data covers; nothing was run."""
+
+
+class DeliveryError(KpisError):
+    """The weekly report cannot be e-mailed as asked (settings, recipients, the SMTP server)."""
 
 
 class IngestError(KpisError):

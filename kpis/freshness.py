@@ -181,9 +181,30 @@ def complete_through(store: Store, names: Sequence[str] | None = None) -> dt.dat
 
 
 def latest_complete_week(store: Store) -> DateRange | None:
-    """The latest ISO week complete for every KPI: the weekly review's default."""
+    """The latest ISO week complete for every KPI (None when a KPI has no data at all)."""
     day = complete_through(store)
     return last_complete_week(day) if day is not None else None
+
+
+def default_week(store: Store) -> DateRange | None:
+    """The week the weekly review and the weekly report open on.
+
+    The latest ISO week complete for every KPI; when a KPI has no data at all (a source never
+    loaded), the latest week complete for every KPI that has some: one missing export must
+    not leave the review and the report without a week. None without any data.
+    """
+    latest = latest_complete_week(store)
+    if latest is not None:
+        return latest
+    definitions = store.definitions
+    through = data_through(store)
+    names = [
+        name
+        for name, kpi in definitions.kpis.items()
+        if all(through.get(source) for source in definitions.sources_of(kpi))
+    ]
+    day = complete_through(store, names) if names else None
+    return None if day is None else last_complete_week(day)
 
 
 def coverage(store: Store, names: Sequence[str], *, common: bool = False) -> DateRange | None:

@@ -106,11 +106,12 @@ def week_of(label: str) -> DateRange:
     """The Monday-to-Sunday range of an ISO week written 2026-W46."""
     try:
         monday = dt.date.fromisocalendar(int(label[:4]), int(label.split("W")[1]), 1)
-    except (ValueError, IndexError):
+        sunday = monday + dt.timedelta(days=6)  # past year 9999 for 9999-W52: OverflowError
+    except (ValueError, IndexError, OverflowError):
         raise UsageError(
             _("week {label} is not an ISO week such as 2026-W46").format(label=repr(label))
         ) from None
-    return DateRange(monday, monday + dt.timedelta(days=6))
+    return DateRange(monday, sunday)
 
 
 def last_complete_week(through: dt.date) -> DateRange:

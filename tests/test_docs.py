@@ -9,7 +9,7 @@ import subprocess
 from tests.conftest import KPIS, ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-COMMANDS = ["", "ingest", "compute", "compare", "demo", "uploads", "undo", "validate"]
+COMMANDS = ["", "ingest", "compute", "compare", "report", "demo", "uploads", "undo", "validate"]
 
 
 def _help(command: str) -> str:

@@ -28,6 +28,7 @@ from kpis.definitions.models import (
     Source,
 )
 from kpis.definitions.pydantic_text import pydantic_message
+from kpis.definitions.report_models import Reports
 from kpis.definitions.rules import Issue, Parsed, run_rules
 from kpis.definitions.yaml_lines import LinedDocument, load_lined_yaml, parse_lined_yaml
 from kpis.errors import DefinitionError, Problem
@@ -94,6 +95,7 @@ def _validate(doc: LinedDocument) -> Definitions:
     parsed = Parsed()
     calendar = _parse(Calendar, data.get("calendar") or {}, ("calendar",), report)
     limits = _parse(Limits, data.get("limits") or {}, ("limits",), report)
+    reports = _parse(Reports, data.get("reports") or {}, ("reports",), report)
     for name, entry in _section(data, "sources", report):
         source = _parse(Source, entry, ("sources", name), report)
         if source is not None:
@@ -159,6 +161,7 @@ def _validate(doc: LinedDocument) -> Definitions:
         events=parsed.events,
         mappings=parsed.mappings,
         limits=limits,
+        reports=reports or Reports(),
     )
 
 

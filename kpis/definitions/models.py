@@ -23,6 +23,7 @@ from kpis.definitions.file_models import FileSettings as FileSettings
 from kpis.definitions.file_models import MappingProfile as MappingProfile
 from kpis.definitions.file_models import Strict
 from kpis.definitions.limits import DateBounds, Limits
+from kpis.definitions.report_models import Reports
 from kpis.definitions.texts import EventText, OptionalText, RequiredText, in_language
 from kpis.i18n import LANGUAGES, _, supported
 
@@ -237,6 +238,7 @@ class Definitions(Strict):
     events: list[Event] = Field(default_factory=list)
     mappings: dict[str, MappingProfile] = Field(default_factory=dict)
     limits: Limits = Field(default_factory=Limits)
+    reports: Reports = Field(default_factory=Reports)
 
     def event(self, name: str) -> Event | None:
         return next((e for e in self.events if e.name == name), None)
@@ -251,4 +253,13 @@ class Definitions(Strict):
         return [d for d in sources[0].dimensions if all(d in s.dimensions for s in sources[1:])]
 
 
-TOP_LEVEL_KEYS = ("version", "calendar", "sources", "kpis", "events", "mappings", "limits")
+TOP_LEVEL_KEYS = (
+    "version",
+    "calendar",
+    "sources",
+    "kpis",
+    "events",
+    "mappings",
+    "limits",
+    "reports",
+)
