@@ -72,9 +72,21 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return kpis.spreadsheet_csv(frame).encode("utf-8")
 
 
-def download_bytes(label: str, data: bytes, file_name: str, mime: str, **kwargs: Any) -> None:
-    """A button downloading a file the engine made spreadsheet-safe (kpis.downloads)."""
-    st.download_button(label, data, file_name=file_name, mime=mime, **kwargs)
+def download_bytes(
+    label: str,
+    data: bytes | Callable[[], bytes],
+    file_name: str,
+    mime: str,
+    where: Any = None,
+    **kwargs: Any,
+) -> None:
+    """A button downloading a file the engine made spreadsheet-safe.
+
+    kpis.downloads' tables, and the weekly report's files (kpis.report: its workbook writes
+    text as text, never as a formula). `data` may be a function, called only when the button
+    is pressed (a PDF takes seconds to make); `where` is the container to draw in.
+    """
+    (where or st).download_button(label, data, file_name=file_name, mime=mime, **kwargs)
 
 
 def download(label: str, frame: pd.DataFrame, file_name: str, **kwargs: Any) -> None:

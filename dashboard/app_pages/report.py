@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import context, report_files, review_week
+from dashboard import context, report_files, review_week, tables
 from kpis.i18n import _
 
 HEIGHT = 1100  # pixels: the headline, the KPI table and what needs attention at first sight
@@ -32,31 +32,34 @@ report, rendered = built.report, built.rendered
 
 st.caption(_("E-mail subject: {subject}").format(subject=rendered.subject))
 row = st.container(horizontal=True)
-row.download_button(
+tables.download_bytes(
     _("Download HTML"),
     rendered.html.encode("utf-8"),
     file_name=report_files.file_name(report.week, "html"),
     mime="text/html",
     icon=":material/code:",
     on_click="ignore",
+    where=row,
     key="report_html",
 )
-row.download_button(
+tables.download_bytes(
     _("Download PDF"),
     report_files.on_click("pdf", ctx.version, report, ctx.definitions),
     file_name=report_files.file_name(report.week, "pdf"),
     mime="application/pdf",
     icon=":material/picture_as_pdf:",
     on_click="ignore",
+    where=row,
     key="report_pdf",
 )
-row.download_button(
+tables.download_bytes(
     _("Download Excel (.xlsx)"),
     report_files.on_click("xlsx", ctx.version, report, ctx.definitions),
     file_name=report_files.file_name(report.week, "xlsx"),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/table_view:",
     on_click="ignore",
+    where=row,
     key="report_xlsx",
 )
 st.caption(_("The PDF and the Excel workbook are made when you download them (a few seconds)."))
