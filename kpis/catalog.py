@@ -64,6 +64,13 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "kpis/report/sparkline.py",
     ),
     "report": ("kpis/report/*.py",),
+    # The mapping editor's engine half (suggestions, a profile written as YAML) and its page.
+    "mapping": (
+        "kpis/ingest/suggest.py",
+        "kpis/ingest/profile_yaml.py",
+        "dashboard/mapping_editor.py",
+        "dashboard/mapping_*.py",
+    ),
     "engine": ("kpis/*.py", "kpis/*/*.py"),
     "review": (
         "dashboard/app_pages/weekly.py",

@@ -27,6 +27,7 @@ from kpis.definitions.models import (
     Measure,
     Source,
 )
+from kpis.definitions.profile_models import FieldMap, RollUp
 from kpis.definitions.pydantic_text import pydantic_message
 from kpis.definitions.report_models import Reports
 from kpis.definitions.rules import Issue, Parsed, run_rules
@@ -42,10 +43,12 @@ __all__ = [
     "DateBounds",
     "Definitions",
     "Event",
+    "FieldMap",
     "Kpi",
     "Limits",
     "MappingProfile",
     "Measure",
+    "RollUp",
     "Source",
     "load_definitions",
     "parse_definitions",
@@ -126,9 +129,14 @@ def _validate(doc: LinedDocument) -> Definitions:
         if event is not None:
             parsed.events.append(event)
 
-    expressions = sum(
-        1 + (m.filter is not None) for k in parsed.kpis.values() for m in k.measures
-    ) + sum(len(source.checks) for source in parsed.sources.values())
+    expressions = (
+        sum(1 + (m.filter is not None) for k in parsed.kpis.values() for m in k.measures)
+        + sum(len(source.checks) for source in parsed.sources.values())
+        + sum(
+            (m.where is not None) + sum(f.expression is not None for f in m.fields.values())
+            for m in parsed.mappings.values()
+        )
+    )
     if expressions > MAX_EXPRESSIONS:
         # Each is parsed and bound by DuckDB (some 3 ms): bound the time validation takes.
         report(

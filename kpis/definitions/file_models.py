@@ -1,5 +1,5 @@
-"""The models of what an export looks like (columns, row checks, file settings, mapping
-profiles) and the strict base of every kpis.yaml model; apart from models.py to keep each short.
+"""The models of what an export looks like (columns, row checks, file settings) and the strict
+base of every kpis.yaml model; apart from models.py to keep each short (profiles: profile_models).
 """
 
 from __future__ import annotations
@@ -79,35 +79,8 @@ class FileSettings(Strict):
         return {k: v for k, v in self.model_dump().items() if v is not None}
 
 
-class MappingProfile(Strict):
-    """How one tool's export maps onto a source, when aliases are not enough.
-
-    `columns` maps the file's header names to declared columns; `values` translates a
-    column's words (a satisfaction of "good" or "bad"); `constants` fills columns the file
-    lacks. Saved from the Upload page or written here; used with `kpis ingest --mapping`.
-    """
-
-    source: str
-    columns: dict[str, str] = Field(default_factory=dict)
-    values: dict[str, dict[str, str]] = Field(default_factory=dict)
-    constants: dict[str, str] = Field(default_factory=dict)
-    format: FileSettings = Field(default_factory=FileSettings)
-
-    @field_validator("values", "constants", mode="before")
-    @classmethod
-    def _text_values(cls, value: Any) -> Any:
-        """YAML reads `good: 5` and `2026-01-01` as numbers and dates; keep them as text."""
-        if isinstance(value, dict):
-            return {
-                str(k): (
-                    {str(a): _text(b) for a, b in v.items()} if isinstance(v, dict) else _text(v)
-                )
-                for k, v in value.items()
-            }
-        return value
-
-
-def _text(value: Any) -> Any:
+def text_value(value: Any) -> Any:
+    """A YAML scalar as the text it was written as (`good: 5` is the text 5)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float | dt.date):

@@ -20,9 +20,9 @@ from kpis.definitions.file_models import Check as Check
 from kpis.definitions.file_models import Column as Column
 from kpis.definitions.file_models import ColumnType as ColumnType
 from kpis.definitions.file_models import FileSettings as FileSettings
-from kpis.definitions.file_models import MappingProfile as MappingProfile
 from kpis.definitions.file_models import Strict
 from kpis.definitions.limits import DateBounds, Limits
+from kpis.definitions.profile_models import MappingProfile as MappingProfile
 from kpis.definitions.report_models import Reports
 from kpis.definitions.texts import EventText, OptionalText, RequiredText, in_language
 from kpis.i18n import LANGUAGES, _, supported

@@ -1,4 +1,4 @@
-"""Rules about sources, their columns, and the mapping profiles that feed them."""
+"""Rules about sources and their columns (mapping profiles: mapping_rules.py)."""
 
 from __future__ import annotations
 
@@ -145,32 +145,6 @@ def aliases_are_unambiguous(p: Parsed) -> Iterator[Issue]:
                         _("a header must map to one column"),
                     )
                 owner.setdefault(key, cname)
-
-
-def mappings_refer_to_declared_columns(p: Parsed) -> Iterator[Issue]:
-    """A mapping profile names a source, and only that source's columns."""
-    for name, profile in p.mappings.items():
-        source = p.sources.get(profile.source)
-        if source is None:
-            if profile.source not in p.broken:
-                yield Issue(
-                    ("mappings", name, "source"),
-                    _("unknown source {name}").format(name=repr(profile.source)),
-                    did_you_mean(profile.source, p.sources),
-                )
-            continue
-        targets = [("columns", header, column) for header, column in profile.columns.items()]
-        targets += [("values", column, column) for column in profile.values]
-        targets += [("constants", column, column) for column in profile.constants]
-        for part, key, column in targets:
-            if column not in source.columns:
-                yield Issue(
-                    ("mappings", name, part, key),
-                    _("{column} is not a column of {source}").format(
-                        column=repr(column), source=profile.source
-                    ),
-                    did_you_mean(column, source.columns),
-                )
 
 
 def promise_columns_are_time_columns(p: Parsed) -> Iterator[Issue]:

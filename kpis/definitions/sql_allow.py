@@ -44,7 +44,8 @@ SCALARS: dict[type[exp.Expr], str] = {
     exp.Upper: "upper", exp.Trim: "trim", exp.Length: "length", exp.StartsWith: "starts_with",
 }  # fmt: skip
 # DuckDB functions sqlglot has no node for (it parses them as Anonymous).
-ANONYMOUS = frozenset({"date_part", "datepart"})
+# The to_* ones make a duration from a column (a profile's resolved = created + minutes).
+ANONYMOUS = frozenset({"date_part", "datepart", "to_days", "to_hours", "to_minutes", "to_seconds"})
 # Syntax that is neither a function nor able to grow a value.
 SYNTAX = frozenset({
     exp.Column, exp.Literal, exp.Null, exp.Boolean, exp.Paren, exp.Neg, exp.Add, exp.Sub,
@@ -82,7 +83,7 @@ def allowed(node: exp.Expr) -> bool | Problem:
     if kind is exp.Identifier and type(node.parent) is exp.Column:
         return True
     if kind is exp.Anonymous and node.name.lower() in ANONYMOUS:
-        return _date_part(node) or True
+        return node.name.lower().startswith("to_") or _date_part(node) or True
     return False
 
 

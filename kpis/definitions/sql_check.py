@@ -92,6 +92,14 @@ def check_predicate(text: str, columns: Iterable[str]) -> Checked:
     return _check(text, tuple(columns), aggregate=False)
 
 
+def check_row_expression(text: str) -> Checked:
+    """Accept `text` only if it is one row-level expression, whatever columns it names.
+
+    For a mapping profile, whose columns are the file's: they are known on upload only.
+    """
+    return _checked(text, None, False, language())
+
+
 def _check(text: str, columns: tuple[str, ...], *, aggregate: bool) -> Checked:
     return _checked(text, columns, aggregate, language())
 
@@ -99,7 +107,9 @@ def _check(text: str, columns: tuple[str, ...], *, aggregate: bool) -> Checked:
 # Validation, every computation and every upload check the same few fragments again; the
 # problems are sentences in the reader's language, so the language is part of the key.
 @functools.lru_cache(maxsize=4096)
-def _checked(text: str, columns: tuple[str, ...], aggregate: bool, _language: str) -> Checked:
+def _checked(
+    text: str, columns: tuple[str, ...] | None, aggregate: bool, _language: str
+) -> Checked:
     tree, problem = parse_expression(text)
     if tree is None:
         return Checked(None, (problem,) if problem else ())
@@ -271,8 +281,8 @@ def _function(node: exp.Func, text: str) -> Problem:
     )
 
 
-def _unknown_columns(tree: exp.Expr, columns: tuple[str, ...]) -> Iterator[Problem]:
-    known = {c.lower() for c in columns}
+def _unknown_columns(tree: exp.Expr, columns: tuple[str, ...] | None) -> Iterator[Problem]:
+    known = {c.lower() for c in columns or ()}
     for column in tree.find_all(exp.Column):
         if column.table:
             yield (
@@ -281,13 +291,13 @@ def _unknown_columns(tree: exp.Expr, columns: tuple[str, ...]) -> Iterator[Probl
             )
             continue
         name = column.name.lower()
-        if name not in known:
+        if columns is not None and name not in known:
             close = difflib.get_close_matches(name, sorted(known), n=1)
             yield (
                 _("refers to unknown column {column}").format(column=repr(name)),
                 _("did you mean {name}?").format(name=repr(close[0]))
                 if close
-                else _("declared: {columns}").format(columns=", ".join(columns)),
+                else _("declared: {columns}").format(columns=", ".join(columns or ())),
             )
 
 
