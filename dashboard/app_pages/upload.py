@@ -18,13 +18,15 @@ import pandas as pd
 import streamlit as st
 
 import kpis
-from dashboard import auth, context, mapping_editor, staging, tables, upload_history
+from dashboard import auth, context, mapping_editor, mapping_rows, staging, tables, upload_history
 from kpis.formatting import format_input_date, number
 from kpis.i18n import _, ngettext
 
 # Options' ids, shown in the reader's language by _option.
 AUTO = "(recognise from the header)"  # i18n: ok (an id)
 NO_PROFILE = "(no mapping profile)"  # i18n: ok (an id)
+# Rows read for the preview: the mapping editor guesses from their values; five are shown.
+PREVIEW_ROWS, SHOWN_ROWS = 200, 5
 
 
 def _option(option: str) -> str:
@@ -86,7 +88,7 @@ def _checked(path: str, source: str | None, name: str, mapping: object, file_id:
         # A rolled-back load still needs the file alone, for as long as the check takes.
         with ctx.writing() as store:
             cache[key] = kpis.preview_file(
-                store, path, source, name, mapping=mapping, check_rows=True
+                store, path, source, name, rows=PREVIEW_ROWS, mapping=mapping, check_rows=True
             )
     return cache[key]
 
@@ -129,6 +131,7 @@ def _preview(upload: object, path: str) -> tuple[str, object, str | None, object
                 preview, str(preview.source), definitions, f"map_{file_id}"
             )
             preview = _checked(path, preview.source, name, mapping, file_id)
+            mapping_rows.outcome(preview)
             left, right = st.columns([3, 1])
             profile_name = left.text_input(
                 _("Save as mapping profile"),
@@ -143,9 +146,12 @@ def _preview(upload: object, path: str) -> tuple[str, object, str | None, object
                         kpis.save_mapping(store, profile_name, mapping, actor=actor)
                     # Widgets of this run cannot change now: the next run selects it.
                     st.session_state[f"saved_{file_id}"] = profile_name.strip()
+                    st.session_state[f"saved_yaml_{file_id}"] = (profile_name.strip(), mapping)
                     st.rerun()
                 except kpis.KpisError as exc:
                     st.error(str(exc))
+        if f"saved_yaml_{file_id}" in st.session_state:  # what was saved, as kpis.yaml says it
+            mapping_rows.show_saved(*st.session_state[f"saved_yaml_{file_id}"])
         if preview.problem is not None:
             st.error(_("Will be refused: {reason}").format(reason=preview.problem))
         else:
@@ -174,7 +180,7 @@ def _preview(upload: object, path: str) -> tuple[str, object, str | None, object
             format=format_input_date(),
         )
         if len(preview.rows):
-            tables.show(preview.rows, hide_index=True, width="stretch")
+            tables.show(preview.rows.head(SHOWN_ROWS), hide_index=True, width="stretch")
     return name, upload, source, mapping, through
 
 

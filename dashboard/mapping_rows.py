@@ -1,0 +1,86 @@
+"""The mapping editor's rows: which to keep, how line rows roll up, and what the result looks like.
+
+A profile is a small staging step, so before anything loads the analyst sees its outcome:
+the first rows as they would be stored (mapped and typed by the engine, not by the page),
+and the rows the load would set aside, with their line and reason. Saving shows the profile
+as kpis.yaml text, to review it or to move it into kpis.yaml where reviewed profiles live.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import kpis
+from dashboard import tables
+from kpis.definitions import RollUp
+from kpis.formatting import number
+from kpis.i18n import _, ngettext
+from kpis.ingest.profile_yaml import profile_yaml
+
+SHOWN_REJECTS = 50  # rejected rows listed one by one; the reasons table counts them all
+
+
+def edit(header: tuple[str, ...], key: str) -> tuple[str | None, RollUp | None]:
+    """The row filter and the roll-up the analyst gives (None for each not given)."""
+    columns = list(dict.fromkeys(header))
+    with st.expander(_("Rows: keep some, roll line rows up")):
+        where = st.text_input(
+            _("Keep only the rows where (SQL, optional)"),
+            placeholder=_("e.g. \"Status\" <> 'cancelled'"),
+            key=f"{key}_where",
+            help=_("A condition on the file's columns (their names in double quotes): the "
+                   "other rows, a Total footer for instance, are not loaded."),
+        ).strip()  # fmt: skip
+        by = st.multiselect(
+            _("One row per (optional)"),
+            columns,
+            key=f"{key}_by",
+            help=_("For exports with one row per line item: the rows sharing these columns "
+                   "become one; its other columns take their first non-empty value."),
+        )  # fmt: skip
+        summed = st.multiselect(
+            _("Adding up"),
+            [c for c in columns if c not in by],
+            key=f"{key}_sum",
+            disabled=not by,
+            help=_("Columns whose values are added over the rolled-up rows (quantities)."),
+        )
+    roll_up = RollUp(by=by, sum=summed) if by else None
+    return where or None, roll_up
+
+
+def outcome(preview: kpis.FilePreview) -> None:
+    """The first rows as they would be stored, and the rows that would be rejected."""
+    mapped = getattr(preview, "mapped", None)  # the engine's typed rows, when it has them
+    if isinstance(mapped, pd.DataFrame) and len(mapped):
+        st.caption(_("The first rows as they will be stored:"))
+        tables.show(mapped, hide_index=True, width="stretch")
+    elif preview.problem is None:
+        st.caption(_("The rows as they will be stored are shown once the engine can map them."))
+    check = preview.check
+    if check is None or not check.problems:
+        return
+    problems = check.problems[:SHOWN_REJECTS]
+    st.caption(
+        ngettext(
+            "{count} row would be rejected; the first {shown}:",
+            "{count} rows would be rejected; the first {shown}:",
+            check.rows_rejected,
+        ).format(count=number(check.rows_rejected, 0), shown=number(len(problems), 0))
+    )
+    line, column, reason = _("line"), _("column"), _("reason")
+    rejects = pd.DataFrame([{line: p.line, column: p.path, reason: p.message} for p in problems])
+    tables.show(rejects, hide_index=True, width="stretch")
+
+
+def show_saved(name: str, profile: kpis.MappingProfile) -> None:
+    """The saved profile as kpis.yaml text, and where it can go."""
+    st.success(_("Saved the mapping profile {name}.").format(name=name))
+    st.code(profile_yaml(name, profile), language="yaml")
+    st.caption(
+        _(
+            "The same profile as kpis.yaml writes it: to have it reviewed with the definitions, "
+            "add it to kpis.yaml (its entry under mappings:, with the others) and validate."
+        )
+    )
