@@ -77,11 +77,12 @@ def _ingest(store: Store, args: argparse.Namespace) -> int:
 
     status = 0
     through = parse_date(args.through, "--through") if args.through else None
+    values = _set_values(args.set)
     for name in args.files:
         try:
             result = ingest_file(
                 store, Path(name), source=args.source, shown_name=name, mapping=args.mapping,
-                through=through, actor=LOCAL,
+                through=through, actor=LOCAL, values=values,
             )  # fmt: skip
         except UsageError:
             raise
@@ -92,6 +93,8 @@ def _ingest(store: Store, args: argparse.Namespace) -> int:
         print(result.summary())
         for note in result.notes:
             print("  " + _("note: {note}").format(note=note))
+        for warning in result.warnings:
+            print("  " + _("warning: {warning}").format(warning=warning))
         for problem in result.problems[:SHOWN_REJECTS]:
             print("  " + _("rejected {problem}").format(problem=problem))
         if result.rows_rejected > SHOWN_REJECTS:
@@ -102,6 +105,23 @@ def _ingest(store: Store, args: argparse.Namespace) -> int:
                 )
             )
     return status
+
+
+def _set_values(given: list[str]) -> dict[str, str]:
+    """`--set column=value` options as a dict; a malformed one is refused before any file."""
+    values: dict[str, str] = {}
+    for item in given:
+        column, sign, value = item.partition("=")
+        if not sign or not column.strip() or not value.strip():
+            raise UsageError(
+                _(
+                    "--set {item}: write it as column=value, e.g. --set snapshot_date=2026-01-05"
+                ).format(item=repr(item))
+            )
+        if column.strip() in values:
+            raise UsageError(_("--set gives {column} twice").format(column=column.strip()))
+        values[column.strip()] = value.strip()
+    return values
 
 
 def _write_csv(frame: pd.DataFrame) -> None:

@@ -167,6 +167,16 @@ def build_parser() -> argparse.ArgumentParser:
             "latest time in them)"
         ),
     )
+    ingest.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="COLUMN=VALUE",
+        help=_(
+            "a value for a column the files lack, the same for every row (e.g. "
+            "--set snapshot_date=2026-01-05); repeat for several columns"
+        ),
+    )
     ingest.add_argument("files", nargs="+", metavar="FILE", help=_("CSV, CSV.GZ or XLSX exports"))
 
     comp = command("compute", _("KPI values per period"))

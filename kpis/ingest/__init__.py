@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,14 +34,14 @@ from kpis.ingest.formats import decide, default_date_order, sample_values
 from kpis.ingest.history import rejected_rows, undo_upload, uploads
 from kpis.ingest.lines import first_records
 from kpis.ingest.load import load_text
-from kpis.ingest.mapping import MissingColumns, map_columns, recognise_source, suggest_columns
-from kpis.ingest.parse import Plan
+from kpis.ingest.mapping import MissingColumns, recognise_source, suggest_columns
+from kpis.ingest.profile_plan import build_plan, file_values, with_steps
 from kpis.ingest.profiles import find_mapping, mapping_profiles, save_mapping
 from kpis.ingest.read import Staged, stage_upload
 from kpis.ingest.sniff import TextFormat, sniff
 from kpis.ingest.upload import IngestResult, Progress, Upload
 from kpis.names import normalise
-from kpis.store import Store
+from kpis.store import Store, quote
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -85,29 +86,34 @@ def _check_source(store: Store, source: str | None) -> None:
 
 
 def _prepare(
-    store: Store, staged: Staged, shown: str, source: str | None, profile: MappingProfile | None
-) -> Upload:
-    """Everything but the load: dialect, source, column map, number and date conventions."""
+    store: Store, staged: Staged, shown: str, source: str | None, profile: MappingProfile | None,
+    given: Mapping[str, str] | None = None,
+) -> Upload:  # fmt: skip
+    """Everything but the load: dialect, source, column map, number and date conventions.
+
+    `given` holds values for the whole file (`--set`); the profile's `file_name` adds more.
+    """
     definitions = store.definitions
     delimiter = _settings_for(store, source, profile).get("delimiter")
     text = _sniff(store, staged, shown, delimiter)
     name = source or recognise_source(text.header, definitions, shown)
     declared = definitions.sources[name]
     settings = _settings_for(store, name, profile)
-    cmap = map_columns(text.header, name, declared, shown, profile)
-    plan = Plan(
-        cmap.positions, profile.constants if profile else {}, profile.values if profile else {}
-    )
+    values = file_values(profile, declared, given or {}, shown)
+    cmap, plan = build_plan(text.header, name, declared, shown, profile, values)
     typed = [c for c, spec in declared.columns.items() if spec.type != "string"]
     try:
         samples = sample_values(store.cursor(), staged.path, text, cmap.positions, typed)
     except duckdb.Error as exc:
         raise _unreadable(shown, exc) from None
-    values = decide(
+    fmt = decide(
         declared, samples, text.delimiter,
         default_date_order(definitions.calendar.timezone), staged.kind == "xlsx", settings,
     )  # fmt: skip
-    return Upload(shown, staged, text, name, plan, values, cmap.dropped)
+    timezone = definitions.calendar.timezone
+    plan = with_steps(plan, profile, text.header, fmt, name, declared, timezone, shown)
+    given_values = tuple(sorted(values.items()))
+    return Upload(shown, staged, text, name, plan, fmt, cmap.dropped, file_values=given_values)
 
 
 def _sniff(store: Store, staged: Staged, shown: str, delimiter: str | None) -> TextFormat:
@@ -182,6 +188,7 @@ def ingest_file(
     mapping: str | MappingProfile | None = None,
     through: dt.date | None = None,
     actor: Actor | None = None,
+    values: Mapping[str, str] | None = None,
 ) -> IngestResult:
     """Load one export file (CSV, gzipped CSV or workbook).
 
@@ -192,7 +199,8 @@ def ingest_file(
     last day the export covers, when the analyst knows it (a week without orders on its
     last days still covers them): it counts towards the source's "data through". `actor`
     is who loads it (kpis.access; None for trusted local use): a viewer is refused before
-    anything is read, and the upload records their e-mail.
+    anything is read, and the upload records their e-mail. `values` gives a column one
+    value for the whole file (the snapshot date of a dateless stock export).
     """
     require(actor, "upload")
     path = Path(path)
@@ -220,10 +228,10 @@ def ingest_file(
     try:
         _check_unchanged(path, before, shown)
         report(0.1, _("reading the header"))
-        prepared = _prepare(store, staged, shown, source, profile)
+        prepared = _prepare(store, staged, shown, source, profile, values)
         upload = replace(prepared, through=through, by=recorded(actor))
         with store.transaction() as cur:
-            result = load_text(cur, store.definitions, upload, staged.digest, report)
+            result = load_text(cur, store.definitions, upload, upload.digest(), report)
             _check_unchanged(path, before, shown)  # raised here, the load rolls back
         report(1.0, _("done"))
         return result
@@ -251,11 +259,14 @@ class FilePreview:
         self.distinct: dict[str, list[str]] = {}  # header -> a few of its values, for mapping
         # With check_rows: what loading the whole file would do (nothing kept), or None.
         self.check: IngestResult | None = None
+        # With check_rows: the first rows as they would be stored (typed, mapped), or None.
+        self.mapped: pd.DataFrame | None = None
 
 
 def preview_file(
     store: Store, path: str | Path, source: str | None = None, shown_name: str | None = None,
     rows: int = 5, mapping: str | MappingProfile | None = None, check_rows: bool = False,
+    values: Mapping[str, str] | None = None,
 ) -> FilePreview:  # fmt: skip
     """The first rows of a file and how it would load; nothing is stored.
 
@@ -291,7 +302,7 @@ def preview_file(
             columns=pd.Index(labels),
         )
         try:
-            upload = _prepare(store, staged, shown, source, profile)
+            upload = _prepare(store, staged, shown, source, profile, values)
         except IngestError as exc:
             missing_source = exc.source if isinstance(exc, MissingColumns) else source
             preview = FilePreview(shown, text.header, frame, None, exc, missing_source)
@@ -300,7 +311,8 @@ def preview_file(
             if check_rows and not store.read_only:
                 try:
                     with store.dry_run() as cur:
-                        preview.check = load_text(cur, store.definitions, upload, staged.digest)
+                        preview.check = load_text(cur, store.definitions, upload, upload.digest())
+                        preview.mapped = _mapped_rows(cur, preview.check, rows)
                 except IngestError as exc:
                     preview.problem = exc
         preview.distinct = distinct
@@ -309,6 +321,20 @@ def preview_file(
         return FilePreview(shown, (), pd.DataFrame(), None, exc)
     finally:
         staged.path.unlink(missing_ok=True)
+
+
+def _mapped_rows(
+    cur: duckdb.DuckDBPyConnection, check: IngestResult, rows: int
+) -> pd.DataFrame | None:
+    """The first rows a dry-run load stored, as stored: what the mapping makes of the file."""
+    if check.status != "loaded" or check.batch_id is None:
+        return None
+    table = quote(check.source)
+    frame = cur.execute(
+        f"SELECT * EXCLUDE (_batch_id) FROM {table} WHERE _batch_id = ? LIMIT ?",
+        [check.batch_id, max(rows, 1)],
+    ).df()
+    return frame
 
 
 def _unique(names: tuple[str, ...]) -> list[str]:

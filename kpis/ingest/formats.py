@@ -63,6 +63,7 @@ class FileFormat:
     timestamp_format: str = "%Y-%m-%d %H:%M:%S"  # of the native timestamp columns
     marked_numbers: bool = False  # some number has a decimal or thousands mark to read
     slashed_dates: bool = False  # some date is written 05/01/2026, whose order is decided
+    time_format: str | None = None  # a profile's explicit date format for one column
 
     def describe(self) -> str:
         """The decisions taken for this file; none when it had nothing to decide (ISO dates)."""

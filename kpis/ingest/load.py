@@ -18,9 +18,11 @@ from kpis.definitions import Definitions, Source
 from kpis.definitions.sql_check import check_predicate
 from kpis.errors import IngestError
 from kpis.formatting import number
-from kpis.i18n import _
+from kpis.i18n import _, ngettext
 from kpis.ingest import clock, rejects
+from kpis.ingest.bias import bias_warnings
 from kpis.ingest.parse import native_positions, typing_select
+from kpis.ingest.profile_plan import LINES
 from kpis.ingest.sniff import reader_sql, sql_literal
 from kpis.ingest.upload import IngestResult, Progress, Upload
 from kpis.ingest.value_checks import NATIVE_MISS
@@ -59,6 +61,16 @@ def _read(
     reader = reader_sql(
         upload.staged.path, upload.text, errors, scans, native, upload.values.timestamp_format
     )
+    if upload.plan.steps is not None:
+        # Rows are rolled up or filtered: the file's lines are kept first, numbered, so that
+        # a rejected row still names its line in the file.
+        lines = f"{typed}_lines"
+        cur.execute(f"DROP TABLE IF EXISTS {lines}")
+        try:
+            cur.execute(f"CREATE TEMP TABLE {lines} AS SELECT * FROM {reader}")
+        except duckdb.Error as exc:
+            raise _unreadable(upload, exc) from None
+        reader = upload.plan.steps[0].replace(LINES, lines)
     timezone = definitions.calendar.timezone
     select = typing_select(
         source, upload.plan, reader, upload.values, timezone, _checks(source), native
@@ -67,10 +79,43 @@ def _read(
         kind = "TEMP TABLE" if temporary else "TABLE"
         cur.execute(f"CREATE {kind} {typed} AS SELECT *, NULL::BIGINT AS _dup_of FROM ({select})")
     except duckdb.Error as exc:
-        message = str(exc).strip().splitlines()[0]
-        raise IngestError(
-            _("{file} could not be read: {reason}").format(file=upload.shown, reason=message)
-        ) from None
+        raise _unreadable(upload, exc) from None
+
+
+def _unreadable(upload: Upload, exc: duckdb.Error) -> IngestError:
+    message = str(exc).strip().splitlines()[0]
+    return IngestError(
+        _("{file} could not be read: {reason}").format(file=upload.shown, reason=message)
+    )
+
+
+def _step_notes(cur: duckdb.DuckDBPyConnection, upload: Upload, typed: str) -> list[str]:
+    """What the profile's roll-up and filter did, in words: rows are never dropped silently."""
+    if upload.plan.steps is None:
+        return []
+    lines = f"{typed}_lines"
+    read = int(one(cur, f"SELECT count(*) FROM {lines}")[0])
+    rolled_sql = upload.plan.steps[1].replace(LINES, lines)
+    rolled = int(one(cur, f"SELECT count(*) FROM {rolled_sql}")[0])
+    kept = int(one(cur, f"SELECT count(*) FROM {typed}")[0])
+    notes = []
+    if rolled != read:
+        notes.append(
+            ngettext(
+                "{lines} lines rolled up into {rows} row (the mapping profile's roll_up)",
+                "{lines} lines rolled up into {rows} rows (the mapping profile's roll_up)",
+                rolled,
+            ).format(lines=number(read, 0), rows=number(rolled, 0))
+        )
+    if kept != rolled:
+        notes.append(
+            ngettext(
+                "{count} row left out by the mapping profile's where",
+                "{count} rows left out by the mapping profile's where",
+                rolled - kept,
+            ).format(count=number(rolled - kept, 0))
+        )
+    return notes
 
 
 def load_text(
@@ -114,12 +159,17 @@ def load_text(
         _read(cur, definitions, upload, {}, (typed, errors, scans), not first_load)
     progress(0.7, _("checking keys and rejected rows"))
     timezone = definitions.calendar.timezone
-    notes = (*upload.values.notes, *clock.check_loaded(cur, typed, source, timezone))
+    notes = (
+        *upload.values.notes,
+        *_step_notes(cur, upload, typed),
+        *clock.check_loaded(cur, typed, source, timezone),
+    )
     if upload.through is not None:
         _check_through(cur, source, typed, upload)
     _reject_duplicate_keys(cur, source, typed)
     rows_read, found = rejects.collect(cur, upload, typed, errors)
     problems = rejects.refuse_if_too_many(upload, source, rows_read, found)
+    warnings = bias_warnings(cur, definitions, upload.source, typed, rows_read) if found else ()
 
     progress(0.8, _("saving into {source}").format(source=upload.source))
     if first_load and _adopt(cur, source, upload.source, typed, batch):
@@ -141,12 +191,12 @@ def load_text(
          updated, list(upload.dropped), dt.datetime.now(), json.dumps(details), upload.through,
          upload.by],
     )  # fmt: skip
-    for temporary in (typed, errors, scans):
+    for temporary in (typed, errors, scans, f"{typed}_lines"):
         cur.execute(f"DROP TABLE IF EXISTS {temporary}")
     return IngestResult(
         upload.shown, upload.source, "loaded", batch, rows_read, loaded, len(found), inserted,
         updated, unchanged, upload.dropped, problems[:SHOWN_PROBLEMS], upload.describe(),
-        notes=notes, reasons=tuple(rejects.reason_counts(problems)),
+        notes=notes, reasons=tuple(rejects.reason_counts(problems)), warnings=warnings,
     )  # fmt: skip
 
 
@@ -209,7 +259,10 @@ def _adopt(
         return False
     cur.execute(f"DELETE FROM {typed} WHERE _reason IS NOT NULL")
     cur.execute(f"DROP TABLE {table}")
-    for column in ("_reason", "_column", "_value", "_dup_of"):
+    extra: tuple[str, ...] = ("_reason", "_column", "_value", "_dup_of")
+    if staged[len(source.columns)][0] == "_rec":  # rolled up or filtered: see _read
+        extra += ("_rec",)
+    for column in extra:
         cur.execute(f"ALTER TABLE {typed} DROP COLUMN {column}")
     cur.execute(f"ALTER TABLE {typed} ADD COLUMN _batch_id BIGINT DEFAULT {batch}")
     cur.execute(f"ALTER TABLE {typed} ALTER COLUMN _batch_id DROP DEFAULT")

@@ -41,7 +41,8 @@ def _names_for(source: Source, profile: MappingProfile | None = None) -> dict[st
     """Normalised header name -> declared column (a profile's own names first)."""
     names: dict[str, str] = {}
     if profile is not None:
-        names.update({normalise(h): c for h, c in profile.columns.items()})
+        fields = profile.field_maps()
+        names.update({normalise(f.column): c for c, f in fields.items() if f.column is not None})
     for column, spec in source.columns.items():
         for name in (column, *spec.aliases):
             names.setdefault(normalise(name), column)
@@ -54,15 +55,29 @@ def map_columns(
     source: Source,
     file: str,
     profile: MappingProfile | None = None,
+    made: frozenset[str] = frozenset(),
+    given: frozenset[str] = frozenset(),
+    filled: frozenset[str] = frozenset(),
 ) -> ColumnMap:
-    """Map `header` onto `source`; refuse the file when a required column is missing."""
+    """Map `header` onto `source`; refuse the file when a required column is missing.
+
+    `made` are the columns a profile computes or fixes (a file column of that name is not
+    read for them); `given` those with a value for this file alone (`--set`), which the
+    file must not also hold; `filled` those a constant fills when the file lacks them.
+    """
     names = _names_for(source, profile)
-    constants = profile.constants if profile is not None else {}
     positions: dict[str, int] = {}
     dropped: list[str] = []
     for index, raw in enumerate(header):
         column = names.get(normalise(raw))
-        if column is None:
+        if column in given:
+            raise IngestError(
+                _(
+                    "{file}: the file has its own {column} column ({name}), and a value for "
+                    "the whole file was also given; leave out one of the two"
+                ).format(file=file, column=column, name=repr(raw))
+            )
+        if column is None or column in made:
             dropped.append(raw or f"(unnamed column {index + 1})")
         elif column in positions:
             first = header[positions[column]]
@@ -84,7 +99,7 @@ def map_columns(
     missing = [
         c
         for c, spec in source.columns.items()
-        if c not in positions and c not in constants and not spec.optional
+        if c not in positions and c not in made | given | filled and not spec.optional
     ]
     if missing:
         raise MissingColumns(

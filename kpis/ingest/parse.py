@@ -10,10 +10,11 @@ quote the value as written.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
-from kpis.definitions import Column, Source
+from kpis.definitions import Column, FieldMap, Source
 from kpis.ingest.clean import raw_sql
+from kpis.ingest.field_sql import chained, uses_text_options
 from kpis.ingest.formats import FileFormat
 from kpis.ingest.sniff import sql_literal
 from kpis.ingest.value_checks import Rejection, column_rejections, native_rejections
@@ -28,8 +29,13 @@ _NUMBER = {
     ".": r"^[+-]?((\d{1,3}(,\d{3})*|\d+)(\.\d*)?|\.\d+)([eE][+-]?\d+)?$",
     ",": r"^[+-]?((\d{1,3}(\.\d{3})*|\d+)(,\d*)?|,\d+)$",
 }
-_OFFSET = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([+-]\d{2}(:?\d{2})?|Z)$"
+# An offset after the time, with or without a space (Zendesk and Shopify write
+# "2025-10-04 10:22:31 +0100"), or a Z or UTC.
+_OFFSET = r"(?i)\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([+-]\d{2}(:?\d{2})?|Z|UTC)$"
+_OFFSET_SPACE = r"(?i)\s*([+-]\d{2}(:?\d{2})?|Z|UTC)$"
 _SEPARATED = ("/", "-", ".")
+# Compact dates and times (a carrier's invoice: 20250904, 20250904102231).
+_COMPACT = ("%Y%m%d%H%M%S", "%Y%m%d")
 
 
 def _date_formats(order: str, with_time: bool) -> list[str]:
@@ -64,6 +70,11 @@ def _number_sql(raw: str, kind: str, fmt: FileFormat) -> str:
     return f"coalesce({fast}, {_full_number_sql(raw, kind, fmt)})"
 
 
+def decimal_sql(raw: str, fmt: FileFormat) -> str:
+    """The exact number `raw` holds, written the file's way (NULL when it holds none)."""
+    return _number_sql(raw, "decimal", fmt)
+
+
 def _full_number_sql(raw: str, kind: str, fmt: FileFormat) -> str:
     clean = f"regexp_replace(replace({raw}, '%', ''), {sql_literal(_CURRENCY)}, '', 'g')"
     if fmt.decimal == ",":
@@ -82,9 +93,20 @@ def _full_number_sql(raw: str, kind: str, fmt: FileFormat) -> str:
     )
 
 
-def _time_sql(raw: str, kind: str, fmt: FileFormat, timezone: str) -> str:
+def _explicit_time_sql(raw: str, kind: str, time_format: str, timezone: str) -> str:
+    """A profile's own format, and only it: a value written otherwise is refused."""
     target = "DATE" if kind == "date" else "TIMESTAMP"
-    formats = ", ".join(map(sql_literal, _date_formats(fmt.date_order, True)))
+    value = f"try_strptime({raw}, {sql_literal(time_format)})"
+    if "%z" in time_format or "%Z" in time_format:  # an instant: to the calendar's clock
+        value = f"({value}) AT TIME ZONE {sql_literal(timezone)}"
+    return f"CAST({value} AS {target})"
+
+
+def _time_sql(raw: str, kind: str, fmt: FileFormat, timezone: str) -> str:
+    if fmt.time_format is not None:
+        return _explicit_time_sql(raw, kind, fmt.time_format, timezone)
+    target = "DATE" if kind == "date" else "TIMESTAMP"
+    formats = ", ".join(map(sql_literal, [*_date_formats(fmt.date_order, True), *_COMPACT]))
     parsed = [f"TRY_CAST({raw} AS TIMESTAMP)", f"try_strptime({raw}, [{formats}])"]
     if fmt.excel_serials:
         # A workbook cell holding a bare day count since 1899-12-30 (Excel's day zero).
@@ -98,9 +120,14 @@ def _time_sql(raw: str, kind: str, fmt: FileFormat, timezone: str) -> str:
     # An offset shows as a +, a - or a Z after the date: cheap to rule out before the regex.
     maybe_offset = (
         f"contains(substr({raw}, 11), '+') OR contains(substr({raw}, 11), '-') "
-        f"OR contains(upper({raw}), 'Z')"
+        f"OR contains(upper({raw}), 'Z') OR contains(upper({raw}), 'UTC')"
     )
-    instant = f"TRY_CAST({raw} AS TIMESTAMPTZ) AT TIME ZONE {sql_literal(timezone)}"
+    # DuckDB reads an offset written right after the time: remove the space, and say UTC as Z.
+    joined = (
+        f"regexp_replace(regexp_replace({raw}, {sql_literal(_OFFSET_SPACE)}, '\\1'), "
+        f"'(?i)UTC$', 'Z')"
+    )
+    instant = f"TRY_CAST({joined} AS TIMESTAMPTZ) AT TIME ZONE {sql_literal(timezone)}"
     offset = f"regexp_matches({raw}, {sql_literal(_OFFSET)})"
     value = f"CASE WHEN ({maybe_offset}) AND {offset} THEN {instant} ELSE {local} END"
     # DuckDB's cast and strptime also read words ('epoch' is 1970-01-01, 'infinity' the end
@@ -125,24 +152,22 @@ def typed_sql(raw: str, column: Column, fmt: FileFormat, timezone: str) -> str:
     return _time_sql(raw, kind, fmt, timezone)
 
 
-def _mapped(raw: str, values: Mapping[str, str]) -> str:
-    """Translate a tool's own words (good/bad) to the values the source expects."""
-    if not values:
-        return raw
-    cases = " ".join(
-        f"WHEN {sql_literal(key.strip().lower())} THEN {sql_literal(str(value))}"
-        for key, value in values.items()
-    )
-    return f"CASE lower({raw}) {cases} ELSE {raw} END"
-
-
 @dataclass(frozen=True)
 class Plan:
-    """What to read from the file: the column map, constants and value maps."""
+    """What to read from the file: which position, constant or expression feeds each column.
+
+    `fields` holds a profile's options per column (field_sql.py); `expressions` the SQL of
+    the columns a profile computes, over the typed columns read from the file and the file
+    columns `_f0, _f1...` listed in `file_columns`; `steps` a subquery over the file's
+    lines that replaces the reader when rows are rolled up or filtered (profile_plan.py).
+    """
 
     positions: Mapping[str, int]
     constants: Mapping[str, str]
-    values: Mapping[str, Mapping[str, str]]
+    fields: Mapping[str, FieldMap] = field(default_factory=dict)
+    expressions: Mapping[str, str] = field(default_factory=dict)
+    file_columns: tuple[int, ...] = ()
+    steps: tuple[str, str] | None = None  # (rolled up and filtered, rolled up only)
 
 
 NATIVE_TYPES = {
@@ -161,7 +186,7 @@ def native_positions(source: Source, plan: Plan, fmt: FileFormat) -> dict[int, s
     return {
         position: NATIVE_TYPES[source.columns[name].type]
         for name, position in plan.positions.items()
-        if name in fmt.native and name not in plan.values
+        if name in fmt.native and not uses_text_options(plan.fields.get(name)) and not plan.steps
     }
 
 
@@ -171,6 +196,23 @@ def _native_typed(raw: str, column: Column) -> str:
             f"CASE WHEN {raw} = trunc({raw}) AND abs({raw}) < 9.2e18 THEN CAST({raw} AS BIGINT) END"
         )
     return raw
+
+
+def _column_format(fmt: FileFormat, spec: FieldMap | None) -> FileFormat:
+    """The file's conventions, with a profile's own format or decimal mark for one column."""
+    if spec is None or (spec.format is None and spec.decimal is None):
+        return fmt
+    return replace(
+        fmt, time_format=spec.format or fmt.time_format, decimal=spec.decimal or fmt.decimal
+    )
+
+
+def _expression_typed(sql: str, kind: str, text_route: str) -> str:
+    """An expression's typed value: read like a file's text when it gives text, else cast."""
+    return (
+        f"CASE WHEN typeof(({sql})) = 'VARCHAR' THEN {text_route} "
+        f"ELSE TRY_CAST(({sql}) AS {SQL_TYPES[kind]}) END"
+    )
 
 
 def typing_select(
@@ -188,38 +230,63 @@ def typing_select(
     `native` the file positions the reader has already typed (see native_positions).
     """
     raws, typeds, rejections = [], [], []
+    derived, late = [], []
     native = native or {}
     valid = source.valid_dates
     for name, column in source.columns.items():
         typed_name = quote(name)
+        raw_name = quote(f"_raw_{name}")
         position = plan.positions.get(name)
+        spec = plan.fields.get(name)
+        column_fmt = _column_format(fmt, spec)
         if position is not None and position in native:
-            raw_name = quote(f"_raw_{name}")
             raws.append(f"c{position} AS {raw_name}")
-            typed_expr = _native_typed(raw_name, column)
-            typeds.append(f"{raw_name}, {typed_expr} AS {typed_name}")
+            typeds.append(f"{_native_typed(raw_name, column)} AS {typed_name}")
             rejections.extend(native_rejections(name, column, raw_name, typed_name, valid))
             continue
-        if position is not None:
-            raw_expr = _mapped(raw_sql(plan.positions[name]), plan.values.get(name, {}))
-        elif name in plan.constants:
-            raw_expr = sql_literal(str(plan.constants[name]))
+        if name in plan.expressions:
+            sql = plan.expressions[name]
+            derived.append(f"{chained(f'CAST(({sql}) AS VARCHAR)', spec)} AS {raw_name}")
+            text = typed_sql(raw_name, column, column_fmt, timezone)
+            # With a values map or a format, the expression's text is what they read.
+            options = spec is not None and uses_text_options(
+                spec.model_copy(update={"expression": None})
+            )
+            typed = text if options else _expression_typed(sql, column.type, text)
+            late.append(f"{typed} AS {typed_name}")
         else:
-            typeds.append(f"CAST(NULL AS {SQL_TYPES[column.type]}) AS {typed_name}")
-            continue
-        raw_name = quote(f"_raw_{name}")
-        raws.append(f"{raw_expr} AS {raw_name}")
-        typeds.append(f"{raw_name}, {typed_sql(raw_name, column, fmt, timezone)} AS {typed_name}")
-        rejections.extend(column_rejections(name, column, raw_name, typed_name, fmt, valid))
+            if position is not None:
+                raw_expr = chained(raw_sql(position), spec)
+            elif name in plan.constants:
+                raw_expr = sql_literal(str(plan.constants[name]))
+            else:
+                typeds.append(f"CAST(NULL AS {SQL_TYPES[column.type]}) AS {typed_name}")
+                continue
+            raws.append(f"{raw_expr} AS {raw_name}")
+            typeds.append(f"{typed_sql(raw_name, column, column_fmt, timezone)} AS {typed_name}")
+        rejections.extend(column_rejections(name, column, raw_name, typed_name, column_fmt, valid))
+    raws += [f"{raw_sql(i)} AS _f{i}" for i in plan.file_columns]
+    if plan.steps:
+        raws.append("_rec")
     for predicate, message, columns in check_sql:
         rejections.append(
             Rejection(f"NOT coalesce(({predicate}), true)", columns, "NULL", sql_literal(message))
         )
     declared = ", ".join(quote(name) for name in source.columns)
+    if plan.steps:
+        declared += ", _rec"
+    typeds = typeds or ["1 AS _nothing"]
     select = (
         f"WITH raw AS (SELECT {', '.join(raws) or '1 AS _none'} FROM {reader_sql}), "
-        f"typed AS (SELECT {', '.join(typeds)} FROM raw) SELECT {declared}, "
+        f"typed AS (SELECT raw.*, {', '.join(typeds)} FROM raw)"
     )
+    if derived:
+        # Expressions read the typed columns: computed, then typed, one step later.
+        select = select.replace("typed AS (", "typed0 AS (", 1) + (
+            f", derived AS (SELECT *, {', '.join(derived)} FROM typed0), "
+            f"typed AS (SELECT *, {', '.join(late)} FROM derived)"
+        )
+    select += f" SELECT {declared}, "
     if not rejections:
         return (
             select + "NULL::VARCHAR AS _reason, NULL::VARCHAR AS _column, NULL AS _value FROM typed"

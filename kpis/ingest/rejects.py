@@ -93,9 +93,20 @@ class Rejects(Sequence[Reject]):
         structural_lines = line_at_bytes(path, [int(r[0]) for r in structural])
         # Rowids of a table created in this transaction start at an offset, then follow the file.
         base = one(cur, f"SELECT coalesce(min(rowid), 0) FROM {typed}")[0]
+        numbered = one(
+            cur,
+            "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = '_rec'",
+            [typed],
+        )[0]
+        # Rolled up or filtered rows carry their record's index (profile_plan.steps_sql).
+        record, first = (
+            ("t._rec", f"(SELECT d._rec FROM {typed} d WHERE d.rowid = t._dup_of)")
+            if numbered
+            else (f"t.rowid - {base}", f"t._dup_of - {base}")
+        )
         bad = cur.execute(
-            f"SELECT rowid - {base}, _column, _value, _reason, _dup_of - {base} FROM {typed} "
-            f"WHERE _reason IS NOT NULL ORDER BY rowid{cap}"
+            f"SELECT {record}, _column, _value, _reason, {first} FROM {typed} t "
+            f"WHERE _reason IS NOT NULL ORDER BY {record}{cap}"
         ).fetchall()
         wanted = [r[0] for r in bad] + [r[4] for r in bad if r[4] is not None]
         rows = upload.staged.sheet_rows

@@ -8,6 +8,8 @@ and the Upload page show in the same words.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +38,18 @@ class Upload:
     dropped: tuple[str, ...]
     through: dt.date | None = None  # the last day the export covers, when an analyst says so
     by: str | None = None  # who loads it: an e-mail (kpis.access.recorded), None from the CLI
+    # Values for the whole file (--set, the profile's file_name): part of what was loaded.
+    file_values: tuple[tuple[str, str], ...] = ()
+
+    def digest(self) -> str:
+        """What recognises the same upload again: the file's bytes and its per-file values.
+
+        The same stock table loaded for another snapshot date is another upload.
+        """
+        if not self.file_values:
+            return self.staged.digest
+        given = json.dumps(sorted(self.file_values))
+        return hashlib.sha256(f"{self.staged.digest}\n{given}".encode()).hexdigest()
 
     def describe(self) -> str:
         parts = (self.staged.describe(), self.text.describe(), self.values.describe())
@@ -62,6 +76,7 @@ class IngestResult:
     previous_upload: str | None = None
     notes: tuple[str, ...] = ()  # how ambiguous values were read, in words
     reasons: tuple[tuple[str, int], ...] = ()  # every kind of rejection, with its row count
+    warnings: tuple[str, ...] = ()  # rejected rows a KPI would have counted (ingest/bias.py)
 
     def summary(self) -> str:
         """One line for people: what happened to the file."""
