@@ -78,6 +78,17 @@ def _read(
     try:
         kind = "TEMP TABLE" if temporary else "TABLE"
         cur.execute(f"CREATE {kind} {typed} AS SELECT *, NULL::BIGINT AS _dup_of FROM ({select})")
+    except duckdb.BinderException as exc:
+        if not (upload.plan.expressions or upload.plan.steps):
+            raise _unreadable(upload, exc) from None
+        reason = str(exc).strip().splitlines()[0]
+        raise IngestError(
+            _(
+                "{file}: the mapping profile's SQL does not fit this file ({reason}); a file "
+                'column is text: compare it with text, or write CAST("Quantity" AS INTEGER) '
+                "to use it as a number"
+            ).format(file=upload.shown, reason=reason)
+        ) from None
     except duckdb.Error as exc:
         raise _unreadable(upload, exc) from None
 

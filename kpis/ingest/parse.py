@@ -163,7 +163,7 @@ class Plan:
     """
 
     positions: Mapping[str, int]
-    constants: Mapping[str, str]
+    constants: Mapping[str, str | None]
     fields: Mapping[str, FieldMap] = field(default_factory=dict)
     expressions: Mapping[str, str] = field(default_factory=dict)
     file_columns: tuple[int, ...] = ()
@@ -258,7 +258,8 @@ def typing_select(
             if position is not None:
                 raw_expr = chained(raw_sql(position), spec)
             elif name in plan.constants:
-                raw_expr = sql_literal(str(plan.constants[name]))
+                constant = plan.constants[name]
+                raw_expr = "NULL::VARCHAR" if constant is None else sql_literal(constant)
             else:
                 typeds.append(f"CAST(NULL AS {SQL_TYPES[column.type]}) AS {typed_name}")
                 continue

@@ -229,6 +229,11 @@ def file_values(
     return found
 
 
+def _fixed(spec: FieldMap) -> bool:
+    """A value for every row; `value: null` (said, not left out) leaves the column empty."""
+    return spec.value is not None or "value" in spec.model_fields_set
+
+
 def build_plan(
     header: tuple[str, ...],
     name: str,
@@ -241,15 +246,15 @@ def build_plan(
     fields = profile.field_maps() if profile is not None else {}
     legacy = set(profile.constants) - set(profile.fields) if profile is not None else set()
     made = {c for c, f in fields.items() if f.expression is not None} | {
-        c for c, f in fields.items() if f.value is not None and c not in legacy
+        c for c, f in fields.items() if _fixed(f) and c not in legacy
     }
     cmap = map_columns(
         header, name, source, file, profile, frozenset(made), frozenset(given), frozenset(legacy)
     )
-    constants = {
+    constants: dict[str, str | None] = {
         c: f.value
         for c, f in fields.items()
-        if f.value is not None and not (c in legacy and c in cmap.positions)
+        if _fixed(f) and not (c in legacy and c in cmap.positions)
     }
     constants.update(given)
     expressions = resolve_expressions(fields, header, set(cmap.positions), file)
