@@ -96,7 +96,7 @@ def _prepare(
     definitions = store.definitions
     delimiter = _settings_for(store, source, profile).get("delimiter")
     text = _sniff(store, staged, shown, delimiter)
-    name = source or recognise_source(text.header, definitions, shown)
+    name = source or recognise_source(text.header, definitions, shown, list(given or {}))
     declared = definitions.sources[name]
     settings = _settings_for(store, name, profile)
     values = file_values(profile, declared, given or {}, shown)

@@ -7,6 +7,7 @@ its aliases. The source is recognised from the header when the analyst does not 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kpis.definitions import Definitions, MappingProfile, Source
@@ -125,8 +126,10 @@ def map_columns(
     return ColumnMap(source_name, positions, tuple(dropped))
 
 
-def recognise_source(header: tuple[str, ...], definitions: Definitions, file: str) -> str:
-    """The one source whose required columns are all in `header`."""
+def recognise_source(
+    header: tuple[str, ...], definitions: Definitions, file: str, given: Iterable[str] = ()
+) -> str:
+    """The one source whose required columns are all in `header` (or `given` for the file)."""
     present = {normalise(h) for h in header}
     candidates: list[str] = []
     closest: tuple[int, str, list[str]] | None = None
@@ -134,7 +137,7 @@ def recognise_source(header: tuple[str, ...], definitions: Definitions, file: st
         names = _names_for(source)
         found = {names[h] for h in present if h in names}
         required = [c for c, spec in source.columns.items() if not spec.optional]
-        missing = [c for c in required if c not in found]
+        missing = [c for c in required if c not in found and c not in given]
         if not missing:
             candidates.append(name)
         elif found and (closest is None or len(found) > closest[0]):

@@ -89,3 +89,14 @@ def test_a_full_profile_validates(tmp_path: Path) -> None:
     config.write_text(text, encoding="utf-8")
     result = run_cli("--config", str(config), "validate")
     assert result.returncode == 0, result.stderr
+
+
+def test_the_readmes_profiles_validate(tmp_path: Path) -> None:
+    """README's "Columns by any name" example is a working kpis.yaml section."""
+    readme = (CONFIG.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```yaml\nmappings:\n  shopify-orders:") + len("```yaml\n")
+    block = readme[start : readme.index("```", start)]
+    config = tmp_path / "kpis.yaml"
+    config.write_text(CONFIG.read_text(encoding="utf-8") + "\n" + block, encoding="utf-8")
+    result = run_cli("--config", str(config), "validate")
+    assert result.returncode == 0, result.stderr

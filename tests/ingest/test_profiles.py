@@ -399,3 +399,19 @@ def test_preview_shows_the_mapped_typed_rows(store: Store, tmp_path: Path) -> No
     assert preview.problem is None and preview.mapped is not None
     assert sorted(preview.mapped["order_id"]) == ["#1001", "#1003"]
     assert table_rows(store, "orders") == []  # a preview stores nothing
+
+
+def test_kpis_ingest_set_gives_a_per_file_value(tmp_path: Path) -> None:
+    """The installed command: --set fills the column; a malformed --set changes nothing."""
+    from tests.conftest import CONFIG, run_cli
+
+    db = tmp_path / "kpis.duckdb"
+    path = _file(tmp_path, "stock.csv", "sku,warehouse,qty_on_hand,unit_cost\nA,Lyon,10,2.5\n")
+    base = ("--config", str(CONFIG), "--db", str(db), "ingest")
+    refused = run_cli(*base, "--set", "snapshot_date", str(path))
+    assert refused.returncode == 2
+    assert "--set 'snapshot_date': write it as column=value" in refused.stderr
+    assert not db.exists() or "inventory (batch" not in refused.stdout
+    loaded = run_cli(*base, "--set", "snapshot_date=2025-10-06", str(path))
+    assert loaded.returncode == 0, loaded.stderr
+    assert "-> inventory (batch 1): 1 row loaded" in loaded.stdout
