@@ -178,3 +178,12 @@ def file_name_patterns_compile(p: Parsed) -> Iterator[Issue]:
                     ),
                     did_you_mean(column, source.columns),
                 )
+
+
+PROFILE_RULES = (
+    mappings_refer_to_declared_columns,
+    profile_fields_are_said_once,
+    profile_sql_is_scalar,
+    profile_options_fit_types,
+    file_name_patterns_compile,
+)

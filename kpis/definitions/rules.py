@@ -22,13 +22,7 @@ from kpis.definitions.kpi_rules import (
     stats_settings_fit_the_kpi,
 )
 from kpis.definitions.language_rules import texts_give_the_same_languages
-from kpis.definitions.mapping_rules import (
-    file_name_patterns_compile,
-    mappings_refer_to_declared_columns,
-    profile_fields_are_said_once,
-    profile_options_fit_types,
-    profile_sql_is_scalar,
-)
+from kpis.definitions.mapping_rules import PROFILE_RULES
 from kpis.definitions.parsed import Issue, Parsed
 from kpis.definitions.source_rules import (
     aliases_are_unambiguous,
@@ -57,11 +51,7 @@ RULES: tuple[Callable[[Parsed], Iterator[Issue]], ...] = (
     percent_targets_are_fractions,
     event_names_are_unique,
     aliases_are_unambiguous,
-    mappings_refer_to_declared_columns,
-    profile_fields_are_said_once,
-    profile_sql_is_scalar,
-    profile_options_fit_types,
-    file_name_patterns_compile,
+    *PROFILE_RULES,
     stats_settings_fit_the_kpi,
     event_scopes_name_dimensions,
     promise_columns_are_time_columns,

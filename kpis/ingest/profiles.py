@@ -16,6 +16,8 @@ from pydantic import ValidationError
 
 from kpis.access import Actor, recorded, require
 from kpis.definitions import MappingProfile
+from kpis.definitions.mapping_rules import PROFILE_RULES
+from kpis.definitions.parsed import Parsed
 from kpis.errors import UsageError
 from kpis.i18n import _
 from kpis.store import MAPPINGS, Store
@@ -70,10 +72,26 @@ def save_mapping(
         )
     if profile.source not in store.definitions.sources:
         raise UsageError(_("unknown source {name}").format(name=repr(profile.source)))
-    spec = profile.model_dump_json(exclude_defaults=True)
+    _check(store, name, profile)
+    # Unset, not default: `otherwise: null` said is not `otherwise` left out (FieldMap).
+    spec = profile.model_dump_json(exclude_unset=True)
     with store.transaction() as cur:
         cur.execute(f"DELETE FROM {MAPPINGS} WHERE name = ?", [name])
         cur.execute(
             f"INSERT INTO {MAPPINGS} (name, spec, saved_at, changed_by) VALUES (?, ?, ?, ?)",
             [name, spec, dt.datetime.now(), recorded(actor)],
         )
+
+
+def _check(store: Store, name: str, profile: MappingProfile) -> None:
+    """The rules kpis.yaml's profiles pass, for one made on the page: refused before saving."""
+    parsed = Parsed(sources=dict(store.definitions.sources), mappings={name: profile})
+    for rule in PROFILE_RULES:
+        for issue in rule(parsed):
+            where = ".".join(str(part) for part in issue.path[2:])
+            hint = f" ({issue.hint})" if issue.hint else ""
+            raise UsageError(
+                _("the mapping profile cannot be saved: {key}: {problem}").format(
+                    key=where, problem=issue.message + hint
+                )
+            )

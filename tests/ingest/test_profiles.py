@@ -415,3 +415,32 @@ def test_kpis_ingest_set_gives_a_per_file_value(tmp_path: Path) -> None:
     loaded = run_cli(*base, "--set", "snapshot_date=2025-10-06", str(path))
     assert loaded.returncode == 0, loaded.stderr
     assert "-> inventory (batch 1): 1 row loaded" in loaded.stdout
+
+
+def test_a_profile_from_the_page_passes_kpis_yaml_rules_before_it_is_saved(store: Store) -> None:
+    """A refused save changes nothing: the profile is not among the saved ones."""
+    from kpis import UsageError
+    from kpis.ingest import mapping_profiles, save_mapping
+
+    broken = SHOPIFY_PROFILE.model_copy(update={"where": "(SELECT count(*) FROM orders) > 0"})
+    with pytest.raises(UsageError) as refused:
+        save_mapping(store, "shopify", broken)
+    assert str(refused.value) == (
+        "the mapping profile cannot be saved: where: uses a query; only expressions over the "
+        "source's own columns are allowed (write an expression over the columns, e.g. sum(units))"
+    )
+    assert "shopify" not in mapping_profiles(store)
+    save_mapping(store, "shopify", SHOPIFY_PROFILE)
+    assert mapping_profiles(store)["shopify"] == SHOPIFY_PROFILE
+
+
+def test_a_saved_profile_keeps_otherwise_null(store: Store, tmp_path: Path) -> None:
+    """`otherwise: null` (any other word: no value) survives saving and loading the profile."""
+    from kpis.ingest import mapping_profiles, save_mapping
+
+    save_mapping(store, "zendesk", ZENDESK_PROFILE)
+    saved = mapping_profiles(store)["zendesk"]
+    assert saved.fields["csat_score"].has_otherwise
+    text = ZENDESK.replace("Offered", "Withdrawn")
+    ingest_file(store, _file(tmp_path, "tickets.csv", text), mapping="zendesk")
+    assert {r[0]: r[3] for r in table_rows(store, "tickets")}["103"] is None
