@@ -116,7 +116,10 @@ def edit(
                 _("translate values of {column}").format(column=repr(choice)),
                 expanded=bool(start.values or start.empty),
             ):
-                said |= _reading(preview.distinct.get(choice, []), column, start, key, name)
+                # A key's or a time's values are not words to translate: no table for them.
+                words = name not in declared.key and column.type not in _TIME
+                seen = preview.distinct.get(choice, []) if words else []
+                said |= _reading(seen, column, start, key, name)
         kept = {k: v for k, v in said.items() if v not in ("", {}) or k == "otherwise"}
         if kept:
             fields[name] = FieldMap.model_validate(kept)

@@ -71,6 +71,8 @@ def outcome(preview: kpis.FilePreview) -> None:
     )
     line, column, reason = _("line"), _("column"), _("reason")
     rejects = pd.DataFrame([{line: p.line, column: p.path, reason: p.message} for p in problems])
+    if not rejects[column].astype(bool).any():  # the reason then names the column itself
+        rejects = rejects.drop(columns=[column])
     tables.show(rejects, hide_index=True, width="stretch")
 
 
