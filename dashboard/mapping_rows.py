@@ -13,7 +13,7 @@ import streamlit as st
 
 import kpis
 from dashboard import tables
-from kpis.definitions import RollUp
+from kpis.definitions import RollUp, Source
 from kpis.formatting import number
 from kpis.i18n import _, ngettext
 from kpis.ingest.profile_yaml import profile_yaml
@@ -50,14 +50,38 @@ def edit(header: tuple[str, ...], key: str) -> tuple[str | None, RollUp | None]:
     return where or None, roll_up
 
 
+def values_for_file(
+    missing: tuple[str, ...], given: dict[str, str], source: Source, file_id: str
+) -> dict[str, str]:
+    """Inputs for the columns this file lacks and the profile does not fill: a value for this
+    file only (a dateless stock export's date), as `kpis ingest --set COLUMN=VALUE` gives it.
+
+    The columns asked for are those still missing and those already given (which the file
+    then no longer misses), so an input does not vanish once filled in.
+    """
+    asked = [c for c in dict.fromkeys([*missing, *given]) if c in source.columns]
+    if not asked:
+        return {}
+    st.caption(_("Values for this file only (not kept in the mapping profile):"))
+    found: dict[str, str] = {}
+    for place, column in zip(st.columns(min(len(asked), 3)) * len(asked), asked, strict=False):
+        kind = source.columns[column].type
+        value = place.text_input(
+            _("{column} ({type}) of every row of this file").format(column=column, type=kind),
+            key=f"set_{file_id}_{column}",
+            placeholder=_("e.g. 2026-01-05") if kind in ("date", "timestamp") else None,
+        ).strip()
+        if value:
+            found[column] = value
+    return found
+
+
 def outcome(preview: kpis.FilePreview) -> None:
     """The first rows as they would be stored, and the rows that would be rejected."""
-    mapped = getattr(preview, "mapped", None)  # the engine's typed rows, when it has them
+    mapped = preview.mapped  # typed by the engine, as the load would store them
     if isinstance(mapped, pd.DataFrame) and len(mapped):
         st.caption(_("The first rows as they will be stored:"))
         tables.show(mapped, hide_index=True, width="stretch")
-    elif preview.problem is None:
-        st.caption(_("The rows as they will be stored are shown once the engine can map them."))
     check = preview.check
     if check is None or not check.problems:
         return

@@ -67,20 +67,25 @@ files = st.file_uploader(
 staging.sweep(ctx.store)
 
 
-def _plan(upload: object) -> tuple[str, object, str | None, object, dt.date | None]:
+Plan = tuple[str, object, str | None, object, dt.date | None, dict[str, str]]
+
+
+def _plan(upload: object) -> Plan:
     """Preview one file, with its source, profile and (when needed) the mapping editor."""
     with staging.on_disk(ctx.store, upload) as path:
         return _preview(upload, path)
 
 
-def _checked(path: str, source: str | None, name: str, mapping: object, file_id: str) -> object:
+def _checked(
+    path: str, source: str | None, name: str, mapping: object, file_id: str, values: dict[str, str]
+) -> object:
     """kpis.preview_file with every row checked, kept for this file, source and mapping.
 
     Checking every row costs a load's work (rolled back), so it is done once per choice of
     source and mapping, not on every interaction with the page. The key holds the data
     version: an upload since then may change what would be new or updated.
     """
-    key = ("checked", file_id, source, repr(mapping), ctx.version)
+    key = ("checked", file_id, source, repr(mapping), repr(sorted(values.items())), ctx.version)
     cache = st.session_state.setdefault("upload_checks", {})
     if key not in cache:
         if len(cache) > 20:  # a statement, not an expression: Streamlit would show its None
@@ -88,12 +93,13 @@ def _checked(path: str, source: str | None, name: str, mapping: object, file_id:
         # A rolled-back load still needs the file alone, for as long as the check takes.
         with ctx.writing() as store:
             cache[key] = kpis.preview_file(
-                store, path, source, name, rows=PREVIEW_ROWS, mapping=mapping, check_rows=True
-            )
+                store, path, source, name, rows=PREVIEW_ROWS, mapping=mapping, check_rows=True,
+                values=values or None,
+            )  # fmt: skip
     return cache[key]
 
 
-def _preview(upload: object, path: str) -> tuple[str, object, str | None, object, dt.date | None]:
+def _preview(upload: object, path: str) -> Plan:
     name, file_id = upload.name, upload.file_id
     profiles = kpis.mapping_profiles(ctx.store)
     saved = st.session_state.pop(f"saved_{file_id}", None)
@@ -119,18 +125,29 @@ def _preview(upload: object, path: str) -> tuple[str, object, str | None, object
             key=f"profile_{file_id}",
         )
         mapping: object = None if named == NO_PROFILE else profiles[str(named)]
-        preview = _checked(path, source, name, mapping, file_id)
+        # Values for this file only (a dateless stock export's date), given below.
+        given: dict[str, str] = st.session_state.get(f"file_values_{file_id}", {})
+        preview = _checked(path, source, name, mapping, file_id, given)
         by_hand = (
             preview.problem is not None and preview.source is not None and bool(preview.missing)
         )
-        if preview.source is not None and st.toggle(
+        hand = preview.source is not None and st.toggle(
             _("Map columns by hand"), value=by_hand, key=f"by_hand_{file_id}"
-        ):
+        )
+        if hand:
             st.caption(_("Pick the file's column for each column of the source (* required)."))
             mapping = mapping_editor.edit(
                 preview, str(preview.source), definitions, f"map_{file_id}"
             )
-            preview = _checked(path, preview.source, name, mapping, file_id)
+            preview = _checked(path, preview.source, name, mapping, file_id, given)
+        if preview.source is not None:
+            values = mapping_rows.values_for_file(
+                preview.missing, given, definitions.sources[str(preview.source)], file_id
+            )
+            if values != given:
+                st.session_state[f"file_values_{file_id}"] = given = values
+                preview = _checked(path, preview.source, name, mapping, file_id, given)
+        if hand:
             mapping_rows.outcome(preview)
             left, right = st.columns([3, 1])
             profile_name = left.text_input(
@@ -181,7 +198,7 @@ def _preview(upload: object, path: str) -> tuple[str, object, str | None, object
         )
         if len(preview.rows):
             tables.show(preview.rows.head(SHOWN_ROWS), hide_index=True, width="stretch")
-    return name, upload, source, mapping, through
+    return name, upload, source, mapping, through, given
 
 
 def _will_do(check: kpis.IngestResult | None) -> str:
@@ -213,7 +230,7 @@ if plans and st.button(
     key="load",
 ):
     results = []
-    for name, upload, source, mapping, through in plans:
+    for name, upload, source, mapping, through, values in plans:
         bar = st.progress(0.0, text=_("{file}: starting").format(file=name))
         with staging.on_disk(ctx.store, upload) as path:
 
@@ -223,7 +240,15 @@ if plans and st.button(
             try:
                 with ctx.writing() as store:  # alone on the file for this one load
                     result = kpis.ingest_file(
-                        store, path, source, name, report, mapping, through=through, actor=actor
+                        store,
+                        path,
+                        source,
+                        name,
+                        report,
+                        mapping,
+                        through=through,
+                        actor=actor,
+                        values=values or None,
                     )
                 results.append({"file": name, "result": result})
             except kpis.KpisError as exc:

@@ -170,3 +170,18 @@ def test_the_editor_in_french(open_app: OpenApp, demo_copy: Path) -> None:
         )
         assert any(c.value.startswith("Les premières lignes telles") for c in app.caption)
         assert not app.exception
+
+
+def test_a_value_for_this_file_only(open_app: OpenApp, demo_copy: Path) -> None:
+    """A stock export without its date: the date is given for this file, as --set gives it."""
+    text = "SKU,Site,Stock,Cost\nA-1,Lyon,3,2.50\nB-2,Lyon,0,4.00\n"
+    app = open_app(demo_copy, page="app_pages/upload.py")
+    file_id = _upload(app, "stock.csv", text, "inventory")
+    assert any("must have the column snapshot_date" in e.value for e in app.error)
+    app.text_input(key=f"set_{file_id}_snapshot_date").input("2026-11-20").run()
+    assert "2 rows (2 new, 0 updated, 0 unchanged), 0 rejected" in _success(app)
+    mapped = _table_with(app, "snapshot_date")
+    assert [str(d)[:10] for d in mapped["snapshot_date"]] == ["2026-11-20", "2026-11-20"]
+    app.button(key="load").click().run()
+    assert "stock.csv -> inventory" in _success(app) and "2 rows loaded" in _success(app)
+    assert not app.exception
