@@ -4,7 +4,8 @@ A Zendesk-like export (its key is "Id", its satisfaction is Good/Bad/Offered/Uno
 mapped from the editor's suggestion, previewed as mapped and typed rows, filtered, saved
 as a profile shown as kpis.yaml text (which validates with kpis.yaml and reads back the same
 profile), then loaded. Other tests cover "empty means", "anything else", an expression,
-a checkbox column suggested from its values, the rejected rows listed before loading, and
+a checkbox column suggested from its values, the rejected rows listed before loading, a
+value for this file only, line rows rolled up, and
 the editor in French.
 """
 
@@ -184,4 +185,32 @@ def test_a_value_for_this_file_only(open_app: OpenApp, demo_copy: Path) -> None:
     assert [str(d)[:10] for d in mapped["snapshot_date"]] == ["2026-11-20", "2026-11-20"]
     app.button(key="load").click().run()
     assert "stock.csv -> inventory" in _success(app) and "2 rows loaded" in _success(app)
+    assert not app.exception
+
+
+def test_line_rows_rolled_up_to_one_row_per_order(open_app: OpenApp, demo_copy: Path) -> None:
+    """Shopify writes one row per line item, the order's own columns on its first line."""
+    text = (
+        "Name,Created at,Lineitem quantity,Site,Delivered,Delivered qty\n"
+        "#1001,2026-11-10 09:00,2,Lyon,,\n"
+        "#1001,,3,,,\n"
+        "#1002,2026-11-10 10:00,1,Lille,,\n"
+    )
+    app = open_app(demo_copy, page="app_pages/upload.py")
+    file_id = _upload(app, "shopify.csv", text, "orders")
+    prefix = f"map_{file_id}"
+    app.selectbox(key=f"{prefix}_col_order_id").select("Name").run()
+    app.selectbox(key=f"{prefix}_col_ordered_at").select("Created at").run()
+    app.selectbox(key=f"{prefix}_col_qty_ordered").select("Lineitem quantity").run()
+    app.selectbox(key=f"{prefix}_col_promised_date").select("(a fixed value)").run()
+    app.text_input(key=f"{prefix}_fixed_promised_date").input("2026-11-20").run()
+    app.multiselect(key=f"{prefix}_by").select("Name").run()
+    app.multiselect(key=f"{prefix}_sum").select("Lineitem quantity").run()
+    assert "2 rows (2 new, 0 updated, 0 unchanged), 0 rejected" in _success(app)
+    mapped = _table_with(app, "qty_ordered").sort_values("order_id")  # groups in no set order
+    assert mapped[["order_id", "qty_ordered", "warehouse"]].to_dict("list") == {
+        "order_id": ["#1001", "#1002"],
+        "qty_ordered": [5, 1],
+        "warehouse": ["Lyon", "Lille"],
+    }
     assert not app.exception
