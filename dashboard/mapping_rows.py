@@ -39,14 +39,21 @@ def edit(header: tuple[str, ...], key: str) -> tuple[str | None, RollUp | None]:
             help=_("For exports with one row per line item: the rows sharing these columns "
                    "become one; its other columns take their first non-empty value."),
         )  # fmt: skip
-        summed = st.multiselect(
-            _("Adding up"),
-            [c for c in columns if c not in by],
-            key=f"{key}_sum",
-            disabled=not by,
+        rest = [c for c in columns if c not in by]
+        add_up, low, high = st.columns(3)
+        summed = add_up.multiselect(
+            _("Adding up"), rest, key=f"{key}_sum", disabled=not by,
             help=_("Columns whose values are added over the rolled-up rows (quantities)."),
-        )
-    roll_up = RollUp(by=by, sum=summed) if by else None
+        )  # fmt: skip
+        earliest = low.multiselect(
+            _("Earliest of"), rest, key=f"{key}_min", disabled=not by,
+            help=_("Columns whose smallest value is kept (the first date, say)."),
+        )  # fmt: skip
+        latest = high.multiselect(
+            _("Latest of"), rest, key=f"{key}_max", disabled=not by,
+            help=_("Columns whose largest value is kept (the last delivery, say)."),
+        )  # fmt: skip
+    roll_up = RollUp(by=by, sum=summed, min=earliest, max=latest) if by else None
     return where or None, roll_up
 
 
@@ -98,6 +105,12 @@ def outcome(preview: kpis.FilePreview) -> None:
     if not rejects[column].astype(bool).any():  # the reason then names the column itself
         rejects = rejects.drop(columns=[column])
     tables.show(rejects, hide_index=True, width="stretch")
+
+
+def show_yaml(name: str, profile: kpis.MappingProfile) -> None:
+    """A chosen profile as kpis.yaml text, folded away: to review what it does."""
+    with st.expander(_("This mapping profile as kpis.yaml writes it")):
+        st.code(profile_yaml(name, profile), language="yaml")
 
 
 def show_saved(name: str, profile: kpis.MappingProfile) -> None:

@@ -169,6 +169,8 @@ def _preview(upload: object, path: str) -> Plan:
                     st.error(str(exc))
         if f"saved_yaml_{file_id}" in st.session_state:  # what was saved, as kpis.yaml says it
             mapping_rows.show_saved(*st.session_state[f"saved_yaml_{file_id}"])
+        elif named != NO_PROFILE and not hand:
+            mapping_rows.show_yaml(str(named), profiles[str(named)])
         if preview.problem is not None:
             st.error(_("Will be refused: {reason}").format(reason=preview.problem))
         else:

@@ -5,8 +5,7 @@ mapped from the editor's suggestion, previewed as mapped and typed rows, filtere
 as a profile shown as kpis.yaml text (which validates with kpis.yaml and reads back the same
 profile), then loaded. Other tests cover "empty means", "anything else", an expression,
 a checkbox column suggested from its values, the rejected rows listed before loading, a
-value for this file only, line rows rolled up, and
-the editor in French.
+value for this file only, line rows rolled up, and the editor in French.
 """
 
 from __future__ import annotations
@@ -88,6 +87,11 @@ def test_a_zendesk_export_mapped_from_the_suggestion_saved_as_yaml_and_loaded(
     assert "3 rows (3 new, 0 updated, 0 unchanged), 0 rejected" in _success(app)
     app.button(key="load").click().run()
     assert "zendesk.csv -> tickets" in _success(app) and "3 rows loaded" in _success(app)
+    # Next week's export: the saved profile, chosen, shows what it does as kpis.yaml.
+    app.file_uploader[0].set_value(("zendesk_2.csv", ZENDESK.encode(), "text/csv")).run()
+    next_id = app.session_state["files_1"][0].file_id
+    app.selectbox(key=f"profile_{next_id}").select("zendesk").run()
+    assert [c.value for c in app.code] == [text]
     assert not app.exception
 
 
