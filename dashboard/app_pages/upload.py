@@ -183,6 +183,8 @@ def _preview(upload: object, path: str) -> Plan:
         notes = preview.check.notes if preview.check is not None else preview.notes
         for note in notes:
             st.caption(_("Note: {note}").format(note=note))
+        for warning in preview.check.warnings if preview.check is not None else ():
+            st.warning(warning)
         if preview.dropped:
             st.caption(_("Not stored: {columns}").format(columns=", ".join(preview.dropped)))
         if preview.check is not None and preview.check.reasons:
@@ -273,6 +275,8 @@ for entry in st.session_state.get("upload_results", []):
         st.info(result.summary())
         continue
     st.success(result.summary())
+    for warning in result.warnings:
+        st.warning(warning)
     if result.problems:
         line, reason = _("line"), _("reason")
         rejected = pd.DataFrame([{line: p.line, reason: p.message} for p in result.problems])

@@ -131,6 +131,11 @@ def test_the_rows_that_would_be_rejected_are_listed_before_loading(
     rejects = _table_with(app, "reason")
     assert list(rejects["line"]) == [41] and rejects["reason"][0].startswith("created_at: ")
     assert any("1 row would be rejected; the first 1:" in c.value for c in app.caption)
+    # The rejected row is one a KPI would have counted: said before loading, not after.
+    assert [w.value for w in app.warning] == [
+        "1 row (2.5%) rejected for created_at, which resolution_time counts: the KPI leaves "
+        "it out, and may be biased; fix the row or the mapping and upload again"
+    ]
 
 
 def test_a_checkbox_column_is_read_as_empty_means_false(open_app: OpenApp, demo_copy: Path) -> None:
