@@ -40,7 +40,12 @@ if TYPE_CHECKING:
 # rendering nor the statistics, and a cron job starts the command every time.
 
 SHOWN_REJECTS = 10
-READ_COMMANDS = ("compute", "compare", "uploads")  # the others write (ingest, ...); report
+READ_COMMANDS = (
+    "compute",
+    "compare",
+    "uploads",
+    "export",
+)  # the others write (ingest, ...); report
 # opens the file itself: it reads, then (with --send) writes its sent log after the read
 
 
@@ -197,6 +202,25 @@ def _compare(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(store: Store, args: argparse.Namespace) -> int:
+    from kpis.lake import export_lake
+
+    for done in export_lake(store, args.lake):
+        print(
+            ngettext(
+                "{source}: {rows} row in {months} month -> {path}",
+                "{source}: {rows} rows in {months} months -> {path}",
+                done.rows,
+            ).format(
+                source=done.source,
+                rows=number(done.rows, 0),
+                months=number(done.months, 0),
+                path=done.path,
+            )
+        )
+    return 0
+
+
 def _uploads(store: Store, args: argparse.Namespace) -> int:
     from kpis import render
     from kpis.ingest import rejected_rows, uploads
@@ -285,6 +309,8 @@ def _with_store(definitions: Definitions, args: argparse.Namespace) -> int:
             return _compare(store, args)
         if args.command == "uploads":
             return _uploads(store, args)
+        if args.command == "export":
+            return _export(store, args)
         from kpis.access import LOCAL
         from kpis.ingest import undo_upload
 

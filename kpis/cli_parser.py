@@ -245,6 +245,14 @@ def build_parser() -> argparse.ArgumentParser:
     ups.add_argument("--format", choices=["table", "json"], default="table")
 
     add_report_options(command("report", report_help()))
+    export = command(
+        "export",
+        _("write the sources as a lake: Parquet by source and month (README: Scaling out)"),
+    )
+    export.add_argument(
+        "--lake", required=True, metavar="DIR",
+        help=_("the lake's folder; each source's dataset in it is replaced as a whole"),
+    )  # fmt: skip
 
     undo = command(
         "undo", _("remove the latest upload of a source and restore the rows it replaced")
