@@ -28,6 +28,7 @@ COLUMNS = {
         "team",
         "priority",
         "requester_email",
+        "agent_replies",
     ],
     "orders": [
         "order_id",
@@ -37,6 +38,8 @@ COLUMNS = {
         "qty_ordered",
         "qty_delivered",
         "warehouse",
+        "shipped_at",
+        "incident",
     ],
     "shipments": [
         "shipment_id",
@@ -48,6 +51,7 @@ COLUMNS = {
         "carrier",
     ],
     "inventory": ["snapshot_date", "sku", "warehouse", "qty_on_hand", "unit_cost"],
+    "marketing_spend": ["spend_date", "channel", "spend"],
 }
 BOOLEANS = {3: ("yes", "no"), 7: ("1", "0")}  # export index -> how that month's tool wrote it
 
@@ -92,14 +96,19 @@ def _export(truth: Truth, source: str, index: int, start: dt.date, end: dt.date)
         return [r for r in truth.leads if _in(r["created_at"].date(), start, end)]
     if source == "tickets":
         return [
-            _as_of(r, moment, "resolved_at", ["csat_score"])
+            _as_of(r, moment, "resolved_at", ["csat_score", "agent_replies"])
             for r in truth.tickets
             if _in(r["created_at"].date(), start, end)
             or (r["resolved_at"] < moment and _in(r["resolved_at"].date(), start, end))
         ]
     if source == "orders":
         return [
-            _as_of(r, moment, "delivered_at", ["qty_delivered"])
+            _as_of(
+                _as_of(r, moment, "delivered_at", ["qty_delivered", "incident"]),
+                moment,
+                "shipped_at",
+                [],
+            )
             for r in truth.orders
             if r["promised_date"] >= START  # orders due before the demo year are not in it
             and (
@@ -110,6 +119,8 @@ def _export(truth: Truth, source: str, index: int, start: dt.date, end: dt.date)
         ]
     if source == "shipments":
         return [r for r in truth.shipments if _in(r["shipped_at"].date(), start, end)]
+    if source == "marketing_spend":
+        return [r for r in truth.marketing_spend if _in(r["spend_date"], start, end)]
     snap_start = start if index == 0 else start + dt.timedelta(days=6)  # a one-day overlap
     return [r for r in truth.inventory if _in(r["snapshot_date"], snap_start, end)]
 
