@@ -39,7 +39,8 @@ SPEND = {"web": 180.0, "paid_search": 320.0, "partner": 90.0, "events": 140.0}
 def shipping(rng: random.Random, order: Row, after: bool, shown: Shown) -> dt.datetime:
     """When the order left its warehouse: before its delivery, at least half an hour in."""
     hours = math.exp(rng.gauss(math.log(PROCESSING_HOURS[after]), 0.5))
-    ordered, delivered = order["ordered_at"], order["delivered_at"]
+    ordered: dt.datetime = order["ordered_at"]
+    delivered: dt.datetime = order["delivered_at"]
     latest = delivered - dt.timedelta(hours=2)
     moment = min(ordered + dt.timedelta(seconds=round(hours * 3600)), latest)
     result = shown(max(moment, ordered + dt.timedelta(minutes=30)))
