@@ -41,6 +41,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "kpis/render.py",
         "kpis/formatting.py",
         "kpis/summary.py",
+        "kpis/did_words.py",
         "kpis/downloads.py",
         "kpis/notes_text.py",
         "kpis/spreadsheet.py",
