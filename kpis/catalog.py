@@ -74,6 +74,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "dashboard/chart_parts.py",
         "dashboard/review_week.py",
         "dashboard/before_after_parts.py",
+        "dashboard/did_parts.py",
         "dashboard/format.py",
     ),
     "report_page": ("dashboard/app_pages/report.py", "dashboard/report_files.py"),

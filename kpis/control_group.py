@@ -128,3 +128,38 @@ def did_row(
             parallel_trends_doubtful=check.p_value < 0.05,
         )
     return row
+
+
+def control_weekly(
+    kpi: Kpi, weekly: pd.DataFrame, treated: str, control: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The control group's weekly series of one KPI, from its values per dimension value.
+
+    `weekly` is `compute(..., grain="week", by=dimension)` for this KPI. Each week's value is
+    the control units' mean weighted as in the DiD (a ratio KPI's pooled value); columns
+    period_start, period_end, value, complete, reason, as the treated unit's series.
+    """
+    units = {str(u) for u in weekly["dimension_value"].dropna()} - {treated}
+    chosen = [u for u in control if u in units] if control else sorted(units)
+    rows = weekly[weekly["dimension_value"].astype(str).isin(chosen)]
+    ratio = kpi.measure is None
+    found = []
+    for (start, end), week in rows.groupby(["period_start", "period_end"], sort=True):
+        kept = week[pd.to_numeric(week["value"], errors="coerce").notna()]
+        weights = (
+            pd.to_numeric(kept["denominator"], errors="coerce").fillna(0.0)
+            if ratio
+            else pd.Series(1.0, index=kept.index)
+        )
+        values = pd.to_numeric(kept["value"], errors="coerce")
+        total = float(weights.sum())
+        value = float((values * weights).sum() / total) if total > 0 else None
+        complete = bool(week["complete"].all()) if "complete" in week else True
+        reason = next((r for r in week.get("reason", []) if isinstance(r, str) and r), None)
+        found.append(
+            {"period_start": start, "period_end": end, "value": value, "complete": complete,
+             "reason": reason}
+        )  # fmt: skip
+    return pd.DataFrame(
+        found, columns=["period_start", "period_end", "value", "complete", "reason"]
+    )
