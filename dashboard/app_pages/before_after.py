@@ -32,7 +32,8 @@ definitions = ctx.definitions
 first, through = min(coverage["first_day"].dropna()), max(coverage["last_day"].dropna())
 
 st.title(_("Before / after"))
-events = sorted(context.events(ctx), key=lambda e: e.date, reverse=True)
+# Newest first; on one day, a company-wide event before those scoped to one value.
+events = sorted(context.events(ctx), key=lambda e: (e.date, e.scope is None), reverse=True)
 modes = ["event", "ranges"] if events else ["ranges"]
 MODES = {"event": N_("Around an event"), "ranges": N_("Two date ranges")}
 BASELINES = {"before": N_("the weeks before"), "last-year": N_("the same weeks a year earlier")}

@@ -29,8 +29,9 @@ def test_a_scoped_event_is_compared_with_its_control_group(
     assert processing["beyond control: verdict"] == "no significant change"  # a common shock
     said = [_text(m.value) for m in app.markdown]
     assert any(
-        s.startswith("- Lyon improved Service rate (OTIF) by 10.") and "more than Lille and "
-        "Marseille (95% interval" in s for s in said
+        s.startswith("- Lyon improved Service rate (OTIF) by 10.")
+        and "more than Lille and Marseille (95% interval" in s
+        for s in said
     )
     assert any("Beyond the control group." in _text(c.value) for c in app.caption)
     # Each KPI's chart draws Lyon and its control group on one figure.
