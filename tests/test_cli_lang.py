@@ -51,7 +51,7 @@ def test_compare_in_french(db: str) -> None:
     assert lines[0] == (
         "avant 17 nov. 2025 – 17 mai 2026 (182 jours)  après 18 mai – 15 nov. 2026 (182 jours)"
     )
-    assert "Les 6 KPI se sont améliorés significativement." in out
+    assert "Les 11 KPI se sont améliorés significativement." in out
     assert f"S'estompe sur les 4 dernières semaines{NBSP}:" in out
     header = next(line for line in lines if line.startswith("KPI "))
     for word in ("avant", "après", "variation", f"intervalle à 95{NBSP}%", "amélioration"):

@@ -152,23 +152,30 @@ def _messy(source: str, index: int, rows: list[Row]) -> list[Row]:
 
 def write_exports(truth: Truth, folder: Path) -> list[Path]:
     """Write every monthly export of every source into `folder`; returns the paths in the
-    order an analyst would load them (month by month)."""
+    order an analyst would load them (month by month, then the year's marketing spend)."""
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.csv"):
         old.unlink()
-    written = []
-    for index, start, end in months():
-        for source, columns in COLUMNS.items():
-            rows = _messy(source, index, _export(truth, source, index, start, end))
-            path = folder / f"{source}_{end:%Y-%m}.csv"
-            yes, no = BOOLEANS.get(index, ("true", "false"))
-            with path.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle, lineterminator="\n")
-                writer.writerow(columns)
-                for row in rows:
-                    values = [_text(row.get(c)) for c in columns]
-                    if source == "leads":
-                        values[3] = yes if row["converted"] else no
-                    writer.writerow(values)
-            written.append(path)
-    return written
+    # The ad platforms give the marketing spend as one export of the year, loaded last.
+    monthly = [(index, start, end, source) for index, start, end in months()
+               for source in COLUMNS if source != "marketing_spend"]  # fmt: skip
+    return [_write(folder, truth, *job) for job in [*monthly, (0, START, END, "marketing_spend")]]
+
+
+def _write(
+    folder: Path, truth: Truth, index: int, start: dt.date, end: dt.date, source: str
+) -> Path:
+    """One export file: the rows of `source` as known at the end of its window."""
+    columns = COLUMNS[source]
+    rows = _messy(source, index, _export(truth, source, index, start, end))
+    path = folder / f"{source}_{end:%Y-%m}.csv"
+    yes, no = BOOLEANS.get(index, ("true", "false"))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            values = [_text(row.get(c)) for c in columns]
+            if source == "leads":
+                values[3] = yes if row["converted"] else no
+            writer.writerow(values)
+    return path

@@ -58,7 +58,7 @@ def test_the_answer_comes_first_and_the_table_reads_the_right_way(
     table, definitions = _engine(demo_copy, *(kpis.DateRange(*d) for d in _windows()))
     headline = kpis.headline(definitions, table)
     assert headline == (
-        "All 6 KPIs improved significantly. "
+        "All 11 KPIs improved significantly. "
         "Biggest: Lead conversion rate 2.0% → 3.5% (74.9% better). "
         "Fading in the last 4 weeks: Stock rotation."
     )
@@ -86,7 +86,7 @@ def test_the_answer_comes_first_and_the_table_reads_the_right_way(
     assert rows["Lead conversion rate"]["last 4 weeks"].endswith(": holding")
     captions = _captions(app)
     # Each chart's caption says the table's verdict, never another one.
-    assert sum(c.startswith("Improved. Beyond the trend before: ") for c in captions) == 6
+    assert sum(c.startswith("Improved. Beyond the trend before: ") for c in captions) == 11
     assert any(c.startswith("Last 4 weeks (19 Oct 2026 – 15 Nov 2026): ") for c in captions)
 
 
@@ -233,7 +233,7 @@ def test_a_link_value_that_cannot_be_shown_is_named(
 ) -> None:
     app = open_app(demo_copy, page=PAGE, **params)
     assert any(said in w.value for w in app.warning), [w.value for w in app.warning]
-    assert len(app.table[0].value) == 6
+    assert len(app.table[0].value) == 11
 
 
 def test_ranges_shown_by_default_are_written_to_the_link(

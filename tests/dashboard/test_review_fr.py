@@ -202,7 +202,7 @@ def test_before_after_in_french(open_app: OpenApp, demo_copy: Path) -> None:
     headline = _text(next(m.value for m in app.markdown if m.value.startswith("#### ")))
     assert f"2,0{NBSP}% → 3,5{NBSP}%" in headline
     captions = [_text(c.value) for c in app.caption]
-    assert sum(c.startswith("Amélioré. Au-delà de la tendance d'avant") for c in captions) == 6
+    assert sum(c.startswith("Amélioré. Au-delà de la tendance d'avant") for c in captions) == 11
     assert any(c.startswith("4 dernières semaines (19 oct. 2026 – 15 nov. 2026)") for c in captions)
     breakdown = app.dataframe[0].value
     assert {"valeur", "part avant", "part après", "volume avant", "volume après"} <= set(

@@ -198,7 +198,7 @@ def test_a_link_to_a_week_not_offered_says_so_and_pins_the_week_shown(
     assert named in warning and week_label("2026-W46") in warning
     assert "http" not in warning
     assert app.query_params["week"] == "2026-W46"
-    assert len(app.metric) == 6 and not app.exception
+    assert len(app.metric) == 11 and not app.exception
 
 
 def test_a_week_from_a_link_is_kept(open_app: OpenApp, demo_copy: Path) -> None:

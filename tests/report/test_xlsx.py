@@ -64,7 +64,7 @@ def test_the_week_sheet_holds_the_models_numbers_and_dates(
                               _approx(row.target)]  # fmt: skip
         assert all(isinstance(v, float | int) for v in cells[1:4])  # numbers, not text
         assert cells[7] is row.target_met and cells[8] is row.unusual and cells[10] is True
-    assert len(report.kpis) == 6 and sheet.max_row == TABLE_ROW + 1 + 6
+    assert len(report.kpis) == 11 and sheet.max_row == TABLE_ROW + 1 + 11
 
 
 def test_number_formats_follow_each_kpi(report: Report, definitions: Definitions) -> None:
@@ -98,7 +98,7 @@ def test_the_series_sheet_and_its_charts(report: Report, definitions: Definition
         charts = sorted(n for n in archive.namelist() if re.match(r"xl/charts/chart\d+\.xml", n))
         first = archive.read("xl/charts/chart1.xml").decode()
         cost = archive.read("xl/charts/chart6.xml").decode()
-    assert len(charts) == 6  # one line chart per KPI
+    assert len(charts) == 11  # one line chart per KPI
     assert "<c:lineChart>" in first and "'12 weeks'!$C$2:$C$13" in first
     assert 'formatCode="0%"' in first  # a rate on a percentage axis
     assert "Target" in first and "'12 weeks'!$I$2:$I$13" in first  # the target, dashed
