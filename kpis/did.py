@@ -51,11 +51,14 @@ class DidEstimate:
 
 
 def block_length(weeks: int) -> int:
-    """Weeks per resampled block: about the cube root of a side's weeks (2 from 4 weeks on).
+    """Weeks per resampled block: about 1.5 times the cube root of a side's weeks, and at
+    least three blocks a side (4 for 16 or 26 weeks, 6 for 52).
 
-    Long enough to keep a few weeks' drift inside a block, short enough to leave many blocks.
+    Long enough to keep a few weeks' drift inside a block (with the plain cube root, 3 weeks,
+    a drift lasting a few weeks leaked across blocks and the intervals of a median covered
+    91 % in validation/did.py), short enough to leave blocks to resample.
     """
-    return max(1, min(4, round(weeks ** (1 / 3)))) if weeks >= 4 else 1
+    return max(1, min(round(1.5 * weeks ** (1 / 3)), weeks // 3))
 
 
 def estimate(
