@@ -19,6 +19,8 @@ def demo_db_copy(demo_db: Path, tmp_path: Path) -> str:
     target = tmp_path / "ops.duckdb"
     shutil.copyfile(demo_db, target)
     return str(target)
+
+
 ALL_KPIS = ["conversion_rate", "csat", "resolution_time", "service_rate", "stock_rotation",
             "cost_per_unit_shipped", "order_processing_time", "incident_rate",
             "first_contact_resolution", "contacts_per_100_orders", "cost_per_acquisition"]  # fmt: skip
