@@ -58,7 +58,8 @@ def block_length(weeks: int) -> int:
     a drift lasting a few weeks leaked across blocks and the intervals of a median covered
     91 % in validation/did.py), short enough to leave blocks to resample.
     """
-    return max(1, min(round(1.5 * weeks ** (1 / 3)), weeks // 3))
+    length: int = round(1.5 * weeks ** (1 / 3))
+    return max(1, min(length, weeks // 3))
 
 
 def estimate(
