@@ -105,3 +105,13 @@ def test_control_is_validated(event: str, message: str) -> None:
     text = CONFIG.read_text(encoding="utf-8").replace("events:\n", f"events:\n  - {event}\n", 1)
     with pytest.raises(DefinitionError, match=message):
         parse_definitions(text, "kpis.yaml")
+
+
+def test_french_csv_names_the_control_group_columns(demo_copy: Path) -> None:
+    result = run_cli("--db", str(demo_copy), "--lang", "fr", "compare", "--event",
+                     "lyon-slotting", "--kpi", "incident_rate", "--format", "csv")  # fmt: skip
+    header, row = result.stdout.lstrip("\ufeff").splitlines()[:2]
+    titles = header.split(";")
+    assert "groupe témoin" in titles and "au-delà du témoin : verdict" in titles
+    assert "tendances parallèles douteuses" in titles
+    assert ";amélioré;" in row  # the DiD's verdict in words, as the plain one
