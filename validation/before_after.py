@@ -275,7 +275,11 @@ def main() -> None:
             f"{false:.1%} | {power:.0%} | {width:.4g} |"
         )
     lines += ["", f"{args.seeds} seeds with the change and {args.seeds} without, per KPI."]
-    args.out.write_text("\n".join(lines) + "\n")
+    # validation/did.py's section, between its markers, is kept as it was.
+    kept = args.out.read_text() if args.out.exists() else ""
+    marker = "<!-- did-validation -->"
+    section = marker + kept.split(marker, 1)[1] if marker in kept else ""
+    args.out.write_text("\n".join(lines) + "\n" + ("\n" + section if section else ""))
     print("\n".join(lines))
 
 
