@@ -109,6 +109,8 @@ def test_before_after_weeks_and_breakdown_follow_the_widgets(
         "Lead conversion rate",
         "Customer satisfaction (CSAT)",
         "Resolution time (median)",
+        "First contact resolution",
+        "Cost per acquisition (CPA)",
     }
     assert app.query_params["weeks"] == "4" and app.query_params["dim"] == "channel"
 
@@ -122,7 +124,9 @@ def test_before_after_with_two_ranges(open_app: OpenApp, demo_copy: Path) -> Non
         after="2026-01-05:2026-01-11",
     )
     table = app.table[0].value
-    assert set(table["change"]) <= {"0.0 pp", "0.0 hours", "0.0 turns/year", "0.00 EUR"}
+    assert set(table["change"]) <= {
+        "0.0 pp", "0.0 hours", "0.0 turns/year", "0.00 EUR", "0.0 per 100 orders"
+    }  # fmt: skip
 
 
 def test_explorer_table_chart_and_download_agree(open_app: OpenApp, demo_copy: Path) -> None:
