@@ -62,16 +62,19 @@ def kpis_engine(db: str) -> dict[str, object]:
     from kpis import Store, compare, compute, load_definitions, windows_around_event
 
     timings: dict[str, object] = {}
+    # The six KPIs the hand-written queries and pandas compute too (the benchmark's exports
+    # have no operations columns or marketing spend).
+    six = list(WEEKLY_SQL)
     with Store(db, load_definitions("kpis.yaml")) as store:
         started = time.perf_counter()
-        weekly = compute(store, grain="week")
+        weekly = compute(store, six, grain="week")
         timings["weekly_seconds"] = time.perf_counter() - started
         started = time.perf_counter()
-        windows = windows_around_event(store, "ops-playbook")
-        compare(store, windows.before, windows.after, statistics=False)
+        windows = windows_around_event(store, "ops-playbook", kpis=six)
+        compare(store, windows.before, windows.after, six, statistics=False)
         timings["compare_seconds"] = time.perf_counter() - started
         started = time.perf_counter()
-        compare(store, windows.before, windows.after)
+        compare(store, windows.before, windows.after, six)
         timings["compare_stats_seconds"] = time.perf_counter() - started
         timings["rows"] = len(weekly)
     return timings

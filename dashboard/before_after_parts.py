@@ -18,7 +18,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 import kpis
-from dashboard import charts
+from dashboard import charts, did_parts
 from dashboard.format import day
 from kpis import i18n
 from kpis.freshness import missing_note
@@ -36,11 +36,15 @@ HEADERS = {
     "95% interval": N_("95% interval"), "p": N_("p"),
     "share before": N_("share before"), "share after": N_("share after"),
     "volume before": N_("volume before"), "volume after": N_("volume after"),
+    "control change": N_("control group change"), "beyond control": N_("beyond control"),
+    "beyond control 95% interval": N_("beyond control: 95% interval"),
+    "beyond control verdict": N_("beyond control: verdict"),
 }  # fmt: skip
 # Columns of text the engine formats ("+1.5 pp"): shown as written, downloaded with a quote.
 FORMATTED = (
     "before", "after", "improvement", "change", "change %", "95% interval", "p",
     "last 4 weeks", "volume before", "volume after", "share before", "share after",
+    "control change", "beyond control", "beyond control 95% interval",
 )  # fmt: skip
 
 
@@ -118,6 +122,8 @@ def kpi_rows(definitions: kpis.Definitions, table: pd.DataFrame) -> pd.DataFrame
                 kpi, _get(row, "recent_delta"), _get(row, "recent_share"), _get(row, "fading")
             ),
             **_change(kpi, row),
+            # A scoped event: the control group's change and the change beyond it.
+            **(did_parts.columns(kpi, row) if "did_effect" in row else {}),
         })  # fmt: skip
     return _headed(shown)
 

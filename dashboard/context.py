@@ -166,11 +166,13 @@ def comparison(
     after: tuple[dt.date, dt.date],
     by: str | None = None,
     scope: tuple[str, str] | None = None,
+    control: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """The before/after table with its statistics (kpis.compare), cached per data version."""
     return kpis.compare(
-        _ctx.store, kpis.DateRange(*before), kpis.DateRange(*after), None, by, scope
-    )
+        _ctx.store, kpis.DateRange(*before), kpis.DateRange(*after), None, by, scope,
+        control=list(control) if control else None,
+    )  # fmt: skip
 
 
 def events(ctx: Context) -> list[kpis.Event]:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from kpis.access import LOCAL, Actor, require
     from kpis.compare import Windows, compare, find_event, windows_around_event
     from kpis.compute import compute, compute_window
+    from kpis.control_group import control_weekly
     from kpis.definitions import (
         Definitions,
         Event,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
         load_definitions,
         parse_definitions,
     )
+    from kpis.did_words import control_names, did_sentence
     from kpis.errors import (
         DefinitionError,
         IngestError,
@@ -162,6 +164,9 @@ _LOCATIONS = {
     "undo_upload": "kpis.ingest",
     "uploads": "kpis.ingest",
     "verdict_sentence": "kpis.summary",
+    "control_weekly": "kpis.control_group",
+    "control_names": "kpis.did_words",
+    "did_sentence": "kpis.did_words",
     "verdict_text": "kpis.formatting",
     "volume_noun": "kpis.mix",
     "week_of": "kpis.periods",
@@ -227,11 +232,14 @@ __all__ = [
     "complete_through",
     "compute",
     "compute_window",
+    "control_names",
+    "control_weekly",
     "coverage",
     "data_stamp",
     "data_through",
     "default_week",
     "delete_event",
+    "did_sentence",
     "find_event",
     "format_count",
     "format_delta",

@@ -168,13 +168,14 @@ def _compare(store: Store, args: argparse.Namespace) -> int:
 
     if args.event and (args.before or args.after):
         raise UsageError(_("give either --event, or --before and --after, not both"))
-    scope = None
+    scope, control = None, None
     if args.event:
         windows = windows_around_event(
             store, args.event, args.weeks, args.kpi, args.washout, args.last_year
         )
         before, after = windows.before, windows.after
         scope = windows.event.scope_pair if windows.event else None
+        control = windows.event.control if windows.event else None
     elif args.before and args.after:
         if args.weeks is not None or args.washout or args.last_year:
             raise UsageError(_("--weeks, --washout and --last-year go with --event"))
@@ -183,7 +184,9 @@ def _compare(store: Store, args: argparse.Namespace) -> int:
         raise UsageError(
             _("say what to compare: --event NAME, or --before START:END --after START:END")
         )
-    frame = compare(store, before, after, args.kpi, args.by, scope, strict=args.strict)
+    frame = compare(
+        store, before, after, args.kpi, args.by, scope, strict=args.strict, control=control
+    )
     if args.format == "json":
         print(render.as_json(frame))
     elif args.format == "csv":
@@ -197,6 +200,8 @@ def _compare(store: Store, args: argparse.Namespace) -> int:
 
             print(textwrap.fill(headline(store.definitions, frame), width=100) + "\n")
         print(render.compare_table(store.definitions, frame))
+        if scope is not None and "did_effect" in frame:
+            print("\n" + render.did_lines(store.definitions, frame, scope[1]))
         for note in dict.fromkeys(n for n in frame["note"] if isinstance(n, str)):
             print(_("note: {note}").format(note=say_note(note)))
     return 0

@@ -18,6 +18,7 @@ import pandas as pd
 
 from kpis.bounds import check_breakdown, check_window_days
 from kpis.compute import compute_window, kpis_for_dimension, resolve_kpis
+from kpis.control_group import DID_COLUMNS, did_row
 from kpis.definitions import Event
 from kpis.errors import IncompleteDataError, UsageError
 from kpis.events import all_events
@@ -81,6 +82,7 @@ def compare(
     statistics: bool = True,
     strict: bool = False,
     holding: bool = True,
+    control: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Each KPI over `before` and `after`: one row per KPI (and dimension value with `by`).
 
@@ -93,7 +95,9 @@ def compare(
     (one row per KPI, an after window over 4 weeks), the change over its last 4 weeks
     (recent_*) and `fading` (see holding.py); then the windows, `complete` and `note`.
     With `by`, each value's volume and share before and after (see mix.py).
-    `scope` (dimension, value) compares that value's rows only, for the KPIs that have it.
+    `scope` (dimension, value) compares that value's rows only, for the KPIs that have it;
+    with `statistics`, the rows also hold its control group's change (the other values, or
+    those of `control`), the difference-in-differences and its placebo (see control_group.py).
     A KPI whose data stops before a window ends is compared over the covered days only
     (`before_end`/`after_end` say where, `note` says why); with `strict`, that is refused.
     """
@@ -140,6 +144,8 @@ def compare(
             if name in recent:
                 window, row["recent_after"] = recent[name]
                 row.update(recent_change(store, name, sample, window, row, part))
+            if scope is not None and by is None:
+                row.update(did_row(name, kpi, weekly, windows, scope, control))
         if by:
             row.update(mix.get((name, _key(record["dimension_value"])), {}))
         row.update(
@@ -150,7 +156,8 @@ def compare(
         rows.append(row)
     order = {name: index for index, name in enumerate(names)}
     rows.sort(key=lambda r: order[str(r["kpi"])])
-    return pd.DataFrame(rows, columns=[*keys, *COLUMNS, *(VOLUME_COLUMNS if by else [])])
+    extra = VOLUME_COLUMNS if by else (DID_COLUMNS if scope and statistics else [])
+    return pd.DataFrame(rows, columns=[*keys, *COLUMNS, *extra])
 
 
 def _recent_values(

@@ -88,6 +88,20 @@ COLUMN_TITLES: dict[str, str] = {
     "volume_after": N_("volume after"),
     "share_before": N_("share before"),
     "share_after": N_("share after"),
+    "control": N_("control group"),
+    "control_note": N_("control group, in words"),
+    "control_before": N_("control group before"),
+    "control_after": N_("control group after"),
+    "control_delta": N_("control group change"),
+    "did_effect": N_("beyond control"),
+    "did_ci_low": N_("beyond control, 95% interval low"),
+    "did_ci_high": N_("beyond control, 95% interval high"),
+    "did_p_value": N_("beyond control, p-value"),
+    "did_verdict": N_("beyond control: verdict"),
+    "did_method": N_("beyond control, method"),
+    "placebo_effect": N_("placebo effect"),
+    "placebo_p_value": N_("placebo p-value"),
+    "parallel_trends_doubtful": N_("parallel trends doubtful"),
     "batch_id": N_("upload"),
     "source": N_("source"),
     "file_name": N_("file"),
@@ -105,7 +119,7 @@ COLUMN_TITLES: dict[str, str] = {
     "line": N_("line"),
     "column_name": N_("column"),
 }
-VERDICT_COLUMNS = ("verdict", "trend_verdict")
+VERDICT_COLUMNS = ("verdict", "trend_verdict", "did_verdict")
 STATUSES = {"loaded": N_("loaded"), "undone": N_("undone")}  # an upload's status
 # A KPI's values (in its unit): a fraction for a rate KPI, so a percentage in a spreadsheet.
 VALUE_COLUMNS = (

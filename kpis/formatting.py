@@ -91,6 +91,11 @@ def format_delta(kpi: Kpi, delta: float | None) -> str:
     return _unit(_number(delta, kpi.decimals, sign=True), _unit_of(kpi))
 
 
+def format_amount(kpi: Kpi, amount: float) -> str:
+    """A size of change without its sign: 6.1 pp / 6,1 pt, 11.1 hours."""
+    return format_delta(kpi, amount).lstrip("+")
+
+
 def format_relative(delta_pct: float | None) -> str:
     """A relative change: +75.0% / +75,0 %."""
     if _missing(delta_pct):

@@ -211,25 +211,29 @@ def coverage(store: Store, names: Sequence[str], *, common: bool = False) -> Dat
     """The days the data of these KPIs covers: their union, or with `common` the overlap.
 
     The overlap ends where the data of every KPI is complete (see freshness.py): a window
-    around an event must not reach past a source's last day.
+    around an event must not reach past a source's last day. KPIs without any data are left
+    out of the overlap (None when no KPI has data).
     """
     definitions = store.definitions
     through = data_through(store) if common else {}
     spans = []
     for name in names:
+        found, empty = [], False
         for m in definitions.kpis[name].measures:
             first, last = day_extremes(quote(m.time or ""))
             row = one(store.cursor(), f"SELECT {first}, {last} FROM {quote(m.source)}")
             if row[0] is None:
-                if common:
-                    return None
+                empty = True
                 continue
-            spans.append((row[0], row[1]))
+            found.append((row[0], row[1]))
         if common:
+            # A KPI with no data at all (a source never loaded, an optional column no export
+            # has) has no value in any window: it must not stop the others' windows.
             end, _ = kpi_through(definitions, through, name)
-            if end is None:
-                return None
-            spans.append((dt.date.min, end))
+            if empty or end is None:
+                continue
+            found.append((dt.date.min, end))
+        spans += found
     if not spans:
         return None
     if common:

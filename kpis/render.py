@@ -158,6 +158,21 @@ def compare_table(definitions: Definitions, frame: pd.DataFrame) -> str:
     return text_table(headers, rows)
 
 
+def did_lines(definitions: Definitions, frame: pd.DataFrame, treated: str) -> str:
+    """Each KPI's change beyond the control group, one sentence a line (a scoped event)."""
+    import textwrap
+
+    from kpis.did_words import did_sentence
+
+    lines = [_("Beyond the control group (difference-in-differences):")]
+    for row in records(frame):
+        sentence = did_sentence(definitions.kpis[row["kpi"]], row, treated)
+        lines.append(
+            textwrap.fill(sentence, width=100, initial_indent="- ", subsequent_indent="  ")
+        )
+    return "\n".join(lines)
+
+
 def compare_header(before: DateRange, after: DateRange, scope: tuple[str, str] | None) -> str:
     """The windows compared: "before 2025-11-17:2026-05-17 (182 days)  after ...", and where."""
     sides = {"before": _window(before), "after": _window(after)}

@@ -43,7 +43,7 @@ def write_leads(folder: Path) -> Path:
 
 
 def commands(leads: Path, tmp_path: Path) -> dict[str, tuple[str, ...]]:
-    """Each command's arguments, on the demo database (batch 65 is its last upload)."""
+    """Each command's arguments, on the demo database (batch 65 is its last inventory upload)."""
     return {
         "ingest": ("ingest", str(leads)),
         "compute": ("compute",),

@@ -1,8 +1,9 @@
-"""The six KPIs written again in plain Python, straight from their definitions in the issue.
+"""The KPIs written again in plain Python, straight from their definitions in the issues.
 
 This is the independent oracle the engine is checked against: it shares no code with
 `kpis` (no SQL, no DuckDB), works on Python rows, and uses Decimal for money so sums are
-exact. Also here: random exports to feed both.
+exact. Also here: random exports to feed both. The five operations KPIs, and the columns
+they read, are in tests/oracle_ops.py.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from tests.oracle_ops import EXTRA_HEADERS, KPIS, SPEND_HEADER, add_operations, ops_value
 
 Row = dict[str, Any]
 
@@ -41,6 +44,7 @@ HEADERS = {
         "carrier",
     ],
     "inventory": ["snapshot_date", "sku", "warehouse", "qty_on_hand", "unit_cost"],
+    "marketing_spend": SPEND_HEADER,
 }
 
 
@@ -132,13 +136,15 @@ def random_exports(seed: int, start: dt.date, days: int) -> dict[str, list[Row]]
         for sku in ("A", "B", "C")
         for w in ("Lyon", "Lille")
     ]
-    return {
+    data = {
         "leads": leads,
         "tickets": tickets,
         "orders": orders,
         "shipments": shipments,
         "inventory": inventory,
     }
+    add_operations(data, seed, start, days, on_the_clock)
+    return data
 
 
 def write_export(path: Path, source: str, rows: list[Row]) -> Path:
@@ -153,10 +159,13 @@ def write_export(path: Path, source: str, rows: list[Row]) -> Path:
             return value.strftime("%Y-%m-%d %H:%M:%S")
         return str(value)
 
+    # The operations columns are written when the rows have them (older exports do not).
+    extra = [c for c in EXTRA_HEADERS.get(source, []) if rows and c in rows[0]]
+    header = HEADERS[source] + extra
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(HEADERS[source])
-        writer.writerows([text(row[c]) for c in HEADERS[source]] for row in rows)
+        writer.writerow(header)
+        writer.writerows([text(row[c]) for c in header] for row in rows)
     return path
 
 
@@ -218,6 +227,8 @@ def _one(
             r for r in data[source] if r[column] is not None and _day(r[column]) in days and keep(r)
         ]
 
+    if kpi in KPIS:
+        return ops_value(kpi, rows)
     if kpi == "conversion_rate":
         leads = rows("leads", "created_at")
         return _ratio(sum(r["converted"] for r in leads), len(leads)) if leads else None

@@ -21,10 +21,15 @@ def demo_db_copy(demo_db: Path, tmp_path: Path) -> str:
     return str(target)
 
 
+ALL_KPIS = ["conversion_rate", "csat", "resolution_time", "service_rate", "stock_rotation",
+            "cost_per_unit_shipped", "order_processing_time", "incident_rate",
+            "first_contact_resolution", "contacts_per_100_orders", "cost_per_acquisition"]  # fmt: skip
+
+
 def test_validate_accepts_the_shipped_file() -> None:
     result = run_cli("validate")
     assert result.returncode == 0
-    assert result.stdout.strip() == "kpis.yaml: valid (5 sources, 6 KPIs, 1 event)"
+    assert result.stdout.strip() == "kpis.yaml: valid (6 sources, 11 KPIs, 2 events)"
 
 
 def test_validate_lists_every_problem_and_fails(tmp_path: Path) -> None:
@@ -131,15 +136,7 @@ def test_compute_table_and_csv(demo_db_copy: str) -> None:
         "2026-10-31",
     ).stdout
     lines = table.splitlines()
-    assert lines[0].split() == [
-        "period",
-        "conversion_rate",
-        "csat",
-        "resolution_time",
-        "service_rate",
-        "stock_rotation",
-        "cost_per_unit_shipped",
-    ]
+    assert lines[0].split() == ["period", *ALL_KPIS]
     assert lines[2].startswith("2026-09-01") and "%" in lines[2] and "EUR" in lines[2]
     text = run_cli(
         "--db", demo_db_copy, "compute", "--grain", "quarter", "--kpi", "csat", "--format", "csv"
@@ -165,14 +162,7 @@ def test_compare_event_json(demo_db_copy: str) -> None:
             "--db", demo_db_copy, "compare", "--event", "ops-playbook", "--format", "json"
         ).stdout
     )
-    assert [r["kpi"] for r in out] == [
-        "conversion_rate",
-        "csat",
-        "resolution_time",
-        "service_rate",
-        "stock_rotation",
-        "cost_per_unit_shipped",
-    ]
+    assert [r["kpi"] for r in out] == ALL_KPIS
     for row in out:
         assert {"kpi", "before", "after", "delta", "delta_pct", "improved"} <= set(row)
     conversion = out[0]
@@ -186,7 +176,7 @@ def test_compare_table_in_the_coo_shape(demo_db_copy: str) -> None:
         "before 2026-04-20:2026-05-17 (28 days)  after 2026-05-18:2026-06-14 (28 days)"
     )
     # The answer first, as on the dashboard (4 weeks after: nothing to fade yet).
-    assert out.splitlines()[2].startswith("All 6 KPIs improved significantly. Biggest: ")
+    assert out.splitlines()[2].startswith("All 11 KPIs improved significantly. Biggest: ")
     header = next(line for line in out.splitlines() if line.startswith("KPI "))
     assert header.split() == [
         "KPI",
@@ -256,8 +246,8 @@ def test_demo_builds_a_database(tmp_path: Path) -> None:
         "--db", str(tmp_path / "demo.duckdb"), "demo", "--sample-dir", str(tmp_path / "sample")
     )
     assert result.returncode == 0
-    assert "from 65 sample exports" in result.stdout and "7 messy rows rejected" in result.stdout
-    assert len(list((tmp_path / "sample").glob("*.csv"))) == 65
+    assert "from 66 sample exports" in result.stdout and "7 messy rows rejected" in result.stdout
+    assert len(list((tmp_path / "sample").glob("*.csv"))) == 66
 
 
 @pytest.mark.parametrize(

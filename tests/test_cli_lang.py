@@ -51,7 +51,7 @@ def test_compare_in_french(db: str) -> None:
     assert lines[0] == (
         "avant 17 nov. 2025 – 17 mai 2026 (182 jours)  après 18 mai – 15 nov. 2026 (182 jours)"
     )
-    assert "Les 6 KPI se sont améliorés significativement." in out
+    assert "Les 11 KPI se sont améliorés significativement." in out
     assert f"S'estompe sur les 4 dernières semaines{NBSP}:" in out
     header = next(line for line in lines if line.startswith("KPI "))
     for word in ("avant", "après", "variation", f"intervalle à 95{NBSP}%", "amélioration"):
@@ -147,7 +147,7 @@ def test_csv_for_a_french_excel(db: str) -> None:
 def test_compute_table_and_its_footnote_in_french(db: str) -> None:
     out = _run("--db", db, "--lang", "fr", "compute", "--kpi", "service_rate").stdout
     assert out.startswith("période ")
-    assert f"2026-11-09        94,2{NBSP}%" in out
+    assert f"2026-11-09        94,0{NBSP}%" in out
     assert out.rstrip().endswith(
         f"– service_rate{NBSP}: données orders jusqu'au 15 nov. 2026 "
         "(les périodes suivantes n'ont pas de valeur)"

@@ -155,8 +155,24 @@ def test_promise_columns_must_be_some_of_the_time_columns() -> None:
     text = CONFIG.read_text()
     for promises, message in (
         ("[promised_day]", "is not one of the time columns"),
-        ("[ordered_at, promised_date, delivered_at]", "every time column is a promise"),
+        ("[ordered_at, promised_date, delivered_at, shipped_at]", "every time column is a promise"),
     ):
         broken = text.replace("promise_columns: [promised_date]", f"promise_columns: {promises}")
         with pytest.raises(DefinitionError, match=message):
             parse_definitions(broken)
+
+
+def test_a_kpi_without_any_data_does_not_stop_the_others_windows(demo_store) -> None:
+    """A team that never loads marketing spend (or whose exports lack an optional column)
+    still compares every other KPI around its events."""
+    from kpis import compare, undo_upload, windows_around_event
+
+    undo_upload(demo_store, 66)  # the demo's marketing spend, its last upload
+    windows = windows_around_event(demo_store, "ops-playbook")
+    assert (windows.before.days, windows.after.days) == (182, 182)
+    table = compare(demo_store, windows.before, windows.after,
+                    ["conversion_rate", "cost_per_acquisition"], statistics=False)  # fmt: skip
+    rows = {r["kpi"]: r for r in table.to_dict("records")}
+    assert rows["conversion_rate"]["after"] > 0.03
+    assert rows["cost_per_acquisition"]["after"] != rows["cost_per_acquisition"]["after"]  # NaN
+    assert "no marketing_spend data yet" in rows["cost_per_acquisition"]["note"]

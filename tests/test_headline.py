@@ -112,7 +112,7 @@ def test_the_demos_headline(demo_store: Store) -> None:
     better = f"{(sides['after'] / sides['before'] - 1) * 100:.1f}% better"
     assert better == "74.9% better"
     assert headline(demo_store.definitions, table) == (
-        f"All 6 KPIs improved significantly. Biggest: Lead conversion rate 2.0% → 3.5% ({better})."
+        f"All 11 KPIs improved significantly. Biggest: Lead conversion rate 2.0% → 3.5% ({better})."
         " Fading in the last 4 weeks: Stock rotation."  # Lyon stocks up again from mid-October
     )
 

@@ -220,3 +220,13 @@ def test_stats_settings_can_force_a_unit_and_a_minimum(definitions) -> None:
     )
     method = method_for(parse_definitions(text).kpis["cost_per_unit_shipped"])
     assert (method.unit, method.min_sample) == ("week", 8)
+
+
+def test_units_all_alike_give_the_change_itself() -> None:
+    """A channel with conversions and no spend: its CPA is 0 every day, on both sides."""
+    from kpis.samples import Sample
+
+    method = Method("bootstrap_units", "day", 14)
+    side = Sample(method, numerators=np.zeros(20), denominators=np.arange(1.0, 21.0))
+    found = infer(method, side, side, 0.0, 7)  # warnings are errors here: none is raised
+    assert (found.ci_low, found.ci_high) == (0.0, 0.0) and found.p_value == 1.0

@@ -103,6 +103,11 @@ def test_volume_nouns(definitions) -> None:
         "service_rate": "orders",
         "stock_rotation": "inventory rows a day (average)",
         "cost_per_unit_shipped": "shipments",
+        "order_processing_time": "orders",
+        "incident_rate": "orders with a incident",  # the rule's words: its article is not fitted
+        "first_contact_resolution": "tickets with a agent_replies",
+        "contacts_per_100_orders": "orders",
+        "cost_per_acquisition": "leads counted by count_if(converted)",
     }
 
 

@@ -46,6 +46,11 @@ def _same(engine: float, oracle: float | None) -> bool:
         "service_rate",
         "stock_rotation",
         "cost_per_unit_shipped",
+        "order_processing_time",
+        "incident_rate",
+        "first_contact_resolution",
+        "contacts_per_100_orders",
+        "cost_per_acquisition",
     ],
 )
 def test_engine_matches_oracle(loaded: tuple[Store, dict], kpi: str, grain: str) -> None:
@@ -67,6 +72,10 @@ def test_engine_matches_oracle(loaded: tuple[Store, dict], kpi: str, grain: str)
         ("service_rate", "warehouse"),
         ("stock_rotation", "warehouse"),
         ("cost_per_unit_shipped", "carrier"),
+        ("order_processing_time", "warehouse"),
+        ("incident_rate", "warehouse"),
+        ("first_contact_resolution", "team"),
+        ("cost_per_acquisition", "channel"),
     ],
 )
 def test_breakdown_matches_oracle(loaded: tuple[Store, dict], kpi: str, dimension: str) -> None:

@@ -19,7 +19,7 @@ import datetime as dt
 import streamlit as st
 
 import kpis
-from dashboard import auth, charts, context, events_editor, tables, url_state
+from dashboard import auth, charts, context, did_parts, events_editor, tables, url_state
 from dashboard import before_after_parts as parts
 from dashboard.format import day
 from kpis import i18n
@@ -32,7 +32,8 @@ definitions = ctx.definitions
 first, through = min(coverage["first_day"].dropna()), max(coverage["last_day"].dropna())
 
 st.title(_("Before / after"))
-events = sorted(context.events(ctx), key=lambda e: e.date, reverse=True)
+# Newest first; on one day, a company-wide event before those scoped to one value.
+events = sorted(context.events(ctx), key=lambda e: (e.date, e.scope is None), reverse=True)
 modes = ["event", "ranges"] if events else ["ranges"]
 MODES = {"event": N_("Around an event"), "ranges": N_("Two date ranges")}
 BASELINES = {"before": N_("the weeks before"), "last-year": N_("the same weeks a year earlier")}
@@ -44,6 +45,7 @@ mode = url_state.select(
 
 event = None
 scope = None
+control: tuple[str, ...] | None = None
 if mode == "event":
     pick, weeks_box, washout_box, yoy_box = st.columns([3, 2, 2, 2])
     # Pinned: the default is the newest event, and a newer one must not change the link.
@@ -67,6 +69,7 @@ if mode == "event":
     )  # fmt: skip
     event = kpis.find_event(events, name)
     scope = event.scope_pair
+    control = tuple(event.control) if event.control else None
     where = (
         _("Only {dimension} {value}.").format(dimension=scope[0], value=scope[1]) if scope else ""
     )
@@ -115,8 +118,9 @@ st.markdown(
 )
 with st.spinner(_("Computing the changes and their intervals...")):
     table = context.comparison(
-        ctx, ctx.version, (before.start, before.end), (after.start, after.end), None, scope
-    )
+        ctx, ctx.version, (before.start, before.end), (after.start, after.end), None, scope,
+        control,
+    )  # fmt: skip
 
 # The answer first, in one sentence, then what it rests on.
 st.markdown(f"#### {parts.plain(parts.summary(definitions, table))}")
@@ -133,6 +137,12 @@ st.caption(
         "before."
     ).format(methods=how)
 )
+if scope is not None and "did_effect" in table:
+    # The answer beyond the control group, one sentence per KPI, then what it assumes.
+    st.markdown(
+        "\n".join(f"- {parts.plain(s)}" for s in did_parts.sentences(definitions, table, scope[1]))
+    )
+    st.caption(did_parts.explanation(table, scope[1]))
 holding = parts.holding_line(table)
 if holding:
     st.caption(parts.plain(holding))
@@ -154,6 +164,7 @@ weekly = context.values(
     span_end,
     scope[0] if scope else None,
 )
+by_value = weekly
 if scope:
     weekly = weekly[weekly["dimension_value"] == scope[1]]
 grid = st.columns(2)
@@ -163,6 +174,12 @@ for index, row in enumerate(table.to_dict("records")):
     with grid[index % 2]:
         st.markdown(f"**{parts.plain(kpi.label)}**")
         figure = charts.before_after(kpi, part, before, after, row, [event] if event else events)
+        if scope is not None and "did_effect" in row:
+            # Treated and control on one chart: the gap between them is what the DiD reads.
+            group = kpis.control_weekly(
+                kpi, by_value[by_value["kpi"] == row["kpi"]], scope[1], control
+            )
+            did_parts.add_control(figure, kpi, group, scope[1], kpis.control_names(row))
         st.plotly_chart(
             figure, theme="streamlit", key=f"series_{row['kpi']}", config=charts.config()
         )

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 # Re-exported: the rest of the code imports every model from here.
 from kpis.definitions.file_models import Check as Check
@@ -198,6 +198,27 @@ class Event(Strict):
     description_texts: EventText = Field(default="", alias="description")
     label_texts: OptionalText = Field(default=None, alias="label")
     scope: dict[str, str] | None = Field(default=None, max_length=1)
+    control: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="with a scope: the dimension's values to compare it with (default: all "
+        "the others)",
+    )
+
+    @model_validator(mode="after")
+    def _control_needs_scope(self) -> Event:
+        if self.control is None:
+            return self
+        if self.scope_pair is None:
+            raise ValueError(_("control needs a scope: the values it is compared with"))
+        if self.scope_pair[1] in self.control:
+            raise ValueError(
+                _("control cannot name {value}, the value the event is scoped to").format(
+                    value=repr(self.scope_pair[1])
+                )
+            )
+        return self
 
     @field_validator("date")
     @classmethod

@@ -28,6 +28,7 @@ COLUMNS = {
         "team",
         "priority",
         "requester_email",
+        "agent_replies",
     ],
     "orders": [
         "order_id",
@@ -37,6 +38,8 @@ COLUMNS = {
         "qty_ordered",
         "qty_delivered",
         "warehouse",
+        "shipped_at",
+        "incident",
     ],
     "shipments": [
         "shipment_id",
@@ -48,6 +51,7 @@ COLUMNS = {
         "carrier",
     ],
     "inventory": ["snapshot_date", "sku", "warehouse", "qty_on_hand", "unit_cost"],
+    "marketing_spend": ["spend_date", "channel", "spend"],
 }
 BOOLEANS = {3: ("yes", "no"), 7: ("1", "0")}  # export index -> how that month's tool wrote it
 
@@ -92,14 +96,19 @@ def _export(truth: Truth, source: str, index: int, start: dt.date, end: dt.date)
         return [r for r in truth.leads if _in(r["created_at"].date(), start, end)]
     if source == "tickets":
         return [
-            _as_of(r, moment, "resolved_at", ["csat_score"])
+            _as_of(r, moment, "resolved_at", ["csat_score", "agent_replies"])
             for r in truth.tickets
             if _in(r["created_at"].date(), start, end)
             or (r["resolved_at"] < moment and _in(r["resolved_at"].date(), start, end))
         ]
     if source == "orders":
         return [
-            _as_of(r, moment, "delivered_at", ["qty_delivered"])
+            _as_of(
+                _as_of(r, moment, "delivered_at", ["qty_delivered", "incident"]),
+                moment,
+                "shipped_at",
+                [],
+            )
             for r in truth.orders
             if r["promised_date"] >= START  # orders due before the demo year are not in it
             and (
@@ -110,6 +119,8 @@ def _export(truth: Truth, source: str, index: int, start: dt.date, end: dt.date)
         ]
     if source == "shipments":
         return [r for r in truth.shipments if _in(r["shipped_at"].date(), start, end)]
+    if source == "marketing_spend":
+        return [r for r in truth.marketing_spend if _in(r["spend_date"], start, end)]
     snap_start = start if index == 0 else start + dt.timedelta(days=6)  # a one-day overlap
     return [r for r in truth.inventory if _in(r["snapshot_date"], snap_start, end)]
 
@@ -141,23 +152,30 @@ def _messy(source: str, index: int, rows: list[Row]) -> list[Row]:
 
 def write_exports(truth: Truth, folder: Path) -> list[Path]:
     """Write every monthly export of every source into `folder`; returns the paths in the
-    order an analyst would load them (month by month)."""
+    order an analyst would load them (month by month, then the year's marketing spend)."""
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.csv"):
         old.unlink()
-    written = []
-    for index, start, end in months():
-        for source, columns in COLUMNS.items():
-            rows = _messy(source, index, _export(truth, source, index, start, end))
-            path = folder / f"{source}_{end:%Y-%m}.csv"
-            yes, no = BOOLEANS.get(index, ("true", "false"))
-            with path.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle, lineterminator="\n")
-                writer.writerow(columns)
-                for row in rows:
-                    values = [_text(row.get(c)) for c in columns]
-                    if source == "leads":
-                        values[3] = yes if row["converted"] else no
-                    writer.writerow(values)
-            written.append(path)
-    return written
+    # The ad platforms give the marketing spend as one export of the year, loaded last.
+    monthly = [(index, start, end, source) for index, start, end in months()
+               for source in COLUMNS if source != "marketing_spend"]  # fmt: skip
+    return [_write(folder, truth, *job) for job in [*monthly, (0, START, END, "marketing_spend")]]
+
+
+def _write(
+    folder: Path, truth: Truth, index: int, start: dt.date, end: dt.date, source: str
+) -> Path:
+    """One export file: the rows of `source` as known at the end of its window."""
+    columns = COLUMNS[source]
+    rows = _messy(source, index, _export(truth, source, index, start, end))
+    path = folder / f"{source}_{end:%Y-%m}.csv"
+    yes, no = BOOLEANS.get(index, ("true", "false"))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            values = [_text(row.get(c)) for c in columns]
+            if source == "leads":
+                values[3] = yes if row["converted"] else no
+            writer.writerow(values)
+    return path

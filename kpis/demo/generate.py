@@ -3,7 +3,8 @@
 One story runs through it: on the event date (a Monday, mid-year) the operations playbook
 changes, and afterwards conversion goes from exactly 2.0 % to 3.5 % and CSAT from exactly
 75 % to 90 % (counts are placed, not drawn, so `kpis compare --event` shows those numbers),
-while resolution time drops about 40 %, OTIF, stock rotation and cost per unit improve.
+while resolution time drops about 40 %, OTIF, stock rotation and cost per unit improve
+(the operations KPIs' part of the story is in operations.py).
 One gain does not hold: from mid-October Lyon stocks up again, so stock rotation's gain fades
 over the after window's last 4 weeks (the before/after page's "last 4 weeks" flags it).
 Dimensions differ on purpose, so a breakdown shows where each change came from.
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from kpis.demo import operations
 
 START = dt.date(2025, 11, 17)  # a Monday
 EVENT = dt.date(2026, 5, 18)  # a Monday, 26 weeks later
@@ -40,6 +43,7 @@ class Truth:
     orders: list[Row] = field(default_factory=list)
     shipments: list[Row] = field(default_factory=list)
     inventory: list[Row] = field(default_factory=list)
+    marketing_spend: list[Row] = field(default_factory=list)
 
 
 def days(lead_in: int = 0) -> list[dt.date]:
@@ -258,4 +262,11 @@ def inventory(rng: random.Random) -> list[Row]:
 def generate(seed: int = SEED) -> Truth:
     """The whole year, deterministically from `seed`."""
     rng = random.Random(seed)
-    return Truth(leads(rng), tickets(rng), orders(rng), shipments(rng), inventory(rng))
+    truth = Truth(leads(rng), tickets(rng), orders(rng), shipments(rng), inventory(rng))
+    # The operations columns come from a generator of their own (see operations.py).
+    more = random.Random(seed + 1)
+    truth.orders += operations.extra_orders(more, truth.orders, EVENT, END)
+    operations.add_order_columns(more, truth.orders, EVENT, _shown)
+    operations.add_agent_replies(more, truth.tickets, EVENT)
+    truth.marketing_spend = operations.marketing_spend(more, days())
+    return truth

@@ -58,7 +58,7 @@ def test_the_answer_comes_first_and_the_table_reads_the_right_way(
     table, definitions = _engine(demo_copy, *(kpis.DateRange(*d) for d in _windows()))
     headline = kpis.headline(definitions, table)
     assert headline == (
-        "All 6 KPIs improved significantly. "
+        "All 11 KPIs improved significantly. "
         "Biggest: Lead conversion rate 2.0% → 3.5% (74.9% better). "
         "Fading in the last 4 weeks: Stock rotation."
     )
@@ -86,7 +86,7 @@ def test_the_answer_comes_first_and_the_table_reads_the_right_way(
     assert rows["Lead conversion rate"]["last 4 weeks"].endswith(": holding")
     captions = _captions(app)
     # Each chart's caption says the table's verdict, never another one.
-    assert sum(c.startswith("Improved. Beyond the trend before: ") for c in captions) == 6
+    assert sum(c.startswith("Improved. Beyond the trend before: ") for c in captions) == 11
     assert any(c.startswith("Last 4 weeks (19 Oct 2026 – 15 Nov 2026): ") for c in captions)
 
 
@@ -123,8 +123,10 @@ def test_a_fading_change_is_flagged_and_kpis_without_a_value_say_why(
     assert CAVEAT in app.table[0].proto.arrow_data.styler.styles  # fading is orange
     headline = _text(next(m.value for m in app.markdown if m.value.startswith("#### ")))
     assert headline == (
-        "#### 2 of 6 KPIs improved significantly; 1 no clear change: Resolution time (median); "
-        "3 without a value: Service rate (OTIF), Stock rotation, Cost per unit shipped. "
+        "#### 2 of 11 KPIs improved significantly; 1 no clear change: Resolution time (median); "
+        "8 without a value: Service rate (OTIF), Stock rotation, Cost per unit shipped, Order "
+        "processing time (median), Incident rate, First contact resolution, Contacts per 100 "
+        "orders, Cost per acquisition (CPA). "
         "Biggest: Lead conversion rate 2.0% → 4.2% (110.0% better). "
         "Fading in the last 4 weeks: Lead conversion rate."
     )
@@ -132,7 +134,9 @@ def test_a_fading_change_is_flagged_and_kpis_without_a_value_say_why(
     assert (service["before"], service["after"], service["improvement"]) == ("–", "–", "–")
     assert service["verdict"].startswith("no value: the before window ends 2026-03-01; no ")
     notes = [_text(i.value) for i in app.info]
-    assert len(notes) == len(set(notes)) == 3  # one per KPI without data, each once
+    # One per KPI whose source has no data, each once (first contact resolution has its
+    # tickets, only without agent_replies: no value, and no data missing to say).
+    assert len(notes) == len(set(notes)) == 7
     said = service["verdict"].removeprefix("no value: ")
     assert f"{said[0].upper()}{said[1:]}." in notes
 
@@ -154,7 +158,7 @@ def test_windows_past_a_sources_data_are_cut_and_said_once(
     # Ranges default to the data's last 8 weeks, through the leads' last day.
     assert app.query_params["after"] == "2026-10-26:2026-11-22"
     notes = [_text(i.value) for i in app.info]
-    assert len(notes) == len(set(notes)) == 5  # every KPI but conversion, each said once
+    assert len(notes) == len(set(notes)) == 10  # every KPI but conversion, each said once
     assert (
         "The after window ends 2026-11-22; orders data through 2026-11-15: 1 week of "
         "service_rate missing." in notes
@@ -173,7 +177,7 @@ def test_windows_past_a_sources_data_are_cut_and_said_once(
     )
     assert rows["Lead conversion rate"]["after"] == "4.0%"  # 56 of 1,400 leads: i % 25 == 0
     headline = _text(next(m.value for m in app.markdown if m.value.startswith("#### ")))
-    assert "5 without a value: Customer satisfaction (CSAT), Resolution time (median)" in headline
+    assert "10 without a value: Customer satisfaction (CSAT), Resolution time (median)" in headline
 
 
 def test_the_link_keeps_what_the_page_showed(
@@ -233,7 +237,7 @@ def test_a_link_value_that_cannot_be_shown_is_named(
 ) -> None:
     app = open_app(demo_copy, page=PAGE, **params)
     assert any(said in w.value for w in app.warning), [w.value for w in app.warning]
-    assert len(app.table[0].value) == 6
+    assert len(app.table[0].value) == 11
 
 
 def test_ranges_shown_by_default_are_written_to_the_link(

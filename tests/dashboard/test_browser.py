@@ -72,7 +72,7 @@ def _expected_week(demo_db: Path, tmp_path: Path, week: str) -> dict[str, str]:
     }
 
 
-def test_weekly_page_shows_the_six_cards_with_the_demo_values(
+def test_weekly_page_shows_every_card_with_the_demo_values(
     server, page, demo_db: Path, tmp_path: Path
 ) -> None:
     url, _ = server
@@ -80,7 +80,7 @@ def test_weekly_page_shows_the_six_cards_with_the_demo_values(
     assert _cards(page) == _expected_week(demo_db, tmp_path, "2026-W46")
     assert page.url.endswith("?week=2026-W46")  # pinned: the link keeps showing this week
     sources = page.locator("[data-testid=stImage] img").evaluate_all("els => els.map(e => e.src)")
-    assert len(sources) == 6 and all(s.startswith("data:image/svg+xml") for s in sources)
+    assert len(sources) == 11 and all(s.startswith("data:image/svg+xml") for s in sources)
     widths = page.locator("[data-testid=stImage] img").evaluate_all(
         "els => els.map(e => e.getBoundingClientRect().width)"
     )
@@ -93,7 +93,7 @@ def test_before_after_page_shows_the_event_table(server, page) -> None:
     open_page(page, f"{url}/before-after", "[data-testid=stTable]")
     texts = page.locator("[data-testid=stMarkdown]").all_inner_texts()
     assert (
-        "All 6 KPIs improved significantly. Biggest: Lead conversion rate 2.0% → 3.5% "
+        "All 11 KPIs improved significantly. Biggest: Lead conversion rate 2.0% → 3.5% "
         "(74.9% better). Fading in the last 4 weeks: Stock rotation."
         in [text.strip() for text in texts]
     )

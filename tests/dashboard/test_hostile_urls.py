@@ -48,7 +48,7 @@ def test_weekly_falls_back_to_the_latest_week(
     app = open_app(demo_copy, week=week)
     _calm(app)
     assert app.selectbox(key="week").value == "2026-W46"
-    assert len(app.metric) == 6
+    assert len(app.metric) == 11
     # The hostile value is gone from the link: the week shown is pinned in its place.
     assert app.query_params["week"] == "2026-W46"
     # The message repeats a value only when it looks like one (never markup or a script).
@@ -144,7 +144,7 @@ def test_before_after_choices_fall_back(
     _calm(app)
     widget = app.radio(key=key) if key == "mode" else app.selectbox(key=key)
     assert widget.value == expected
-    assert len(app.table[0].value) == 6
+    assert len(app.table[0].value) == 11
 
 
 def _days(text: str) -> tuple[dt.date, dt.date]:
@@ -184,7 +184,7 @@ def test_before_after_ranges_are_clamped_to_the_data(
     app = open_app(demo_copy, page="app_pages/before_after.py", mode="ranges", **params)
     _calm(app)
     assert (app.date_input(key="before").value, app.date_input(key="after").value) == expected
-    assert len(app.table[0].value) == 6
+    assert len(app.table[0].value) == 11
 
 
 def test_the_event_forms_date_picker_is_bounded(open_app: OpenApp, demo_copy: Path) -> None:

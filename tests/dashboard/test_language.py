@@ -121,7 +121,7 @@ def test_an_unknown_language_falls_through_and_is_never_echoed(start: Open, valu
     assert "lang" not in app.query_params  # not kept in the link
     if len(value) > 2:
         assert value not in _shown(app)
-    assert len(app.metric) == 6  # the page itself is whole
+    assert len(app.metric) == 11  # the page itself is whole
 
 
 def test_the_switch_changes_the_language_and_keeps_the_rest_of_the_link(start: Open) -> None:

@@ -41,14 +41,14 @@ def _weekly_expected(db: Path, week: str) -> dict[str, str]:
     }
 
 
-def test_weekly_review_shows_six_cards_for_the_last_complete_week(
+def test_weekly_review_shows_every_card_for_the_last_complete_week(
     open_app: OpenApp, demo_copy: Path
 ) -> None:
     app = open_app(demo_copy)
     assert app.selectbox(key="week").value == "2026-W46"
     cards = {m.label: m.value for m in app.metric}
     assert cards == _weekly_expected(demo_copy, "2026-W46")
-    assert len(cards) == 6
+    assert len(cards) == 11
     captions = " ".join(c.value for c in app.caption)
     assert "CRM leads: data through 15 Nov 2026" in captions
     assert "Target ≥ 3.0%" in captions
@@ -109,6 +109,8 @@ def test_before_after_weeks_and_breakdown_follow_the_widgets(
         "Lead conversion rate",
         "Customer satisfaction (CSAT)",
         "Resolution time (median)",
+        "First contact resolution",
+        "Cost per acquisition (CPA)",
     }
     assert app.query_params["weeks"] == "4" and app.query_params["dim"] == "channel"
 
@@ -122,7 +124,9 @@ def test_before_after_with_two_ranges(open_app: OpenApp, demo_copy: Path) -> Non
         after="2026-01-05:2026-01-11",
     )
     table = app.table[0].value
-    assert set(table["change"]) <= {"0.0 pp", "0.0 hours", "0.0 turns/year", "0.00 EUR"}
+    assert set(table["change"]) <= {
+        "0.0 pp", "0.0 hours", "0.0 turns/year", "0.00 EUR", "0.0 per 100 orders"
+    }  # fmt: skip
 
 
 def test_explorer_table_chart_and_download_agree(open_app: OpenApp, demo_copy: Path) -> None:
@@ -186,16 +190,16 @@ def test_a_refused_upload_says_why_and_changes_nothing(open_app: OpenApp, demo_c
 def test_undo_asks_for_confirmation(open_app: OpenApp, demo_copy: Path) -> None:
     app = open_app(demo_copy, page="app_pages/upload.py")
     app.button(key="undo").click().run()
-    assert any("Remove batch 65 (inventory_2026-11.csv)?" in w.value for w in app.warning)
+    assert any("Remove batch 66 (marketing_spend_2026-11.csv)?" in w.value for w in app.warning)
     app.button(key="undo_confirm").click().run()
-    assert any("batch 65 (inventory_2026-11.csv) undone" in i.value for i in app.info)
+    assert any("batch 66 (marketing_spend_2026-11.csv) undone" in i.value for i in app.info)
     assert app.dataframe[0].value.iloc[0]["status"] == "undone"
 
 
 def test_definitions_page_lists_every_kpi(open_app: OpenApp, demo_copy: Path) -> None:
     app = open_app(demo_copy, page="app_pages/definitions.py")
     labels = [e.label for e in app.expander]
-    assert sum("·" in label and "`" in label for label in labels) == 11  # 6 KPIs, 5 sources
+    assert sum("·" in label and "`" in label for label in labels) == 17  # 11 KPIs, 6 sources
     text = " ".join(m.value for m in app.markdown)
     assert "count_if(csat_score >= 4)" in text and "lower is better" in text
 
@@ -215,7 +219,7 @@ def test_every_page_on_an_empty_database(
 def test_loading_the_demo_from_the_first_run_page(open_app: OpenApp, tmp_path: Path) -> None:
     app = open_app(tmp_path / "empty.duckdb")
     app.button(key="load_demo").click().run()
-    assert len(app.metric) == 6
+    assert len(app.metric) == 11
     assert (tmp_path / "sample").is_dir()
 
 

@@ -200,9 +200,12 @@ def test_upload_in_french(open_app: OpenApp, demo_copy: Path) -> None:
 def test_undo_in_french(open_app: OpenApp, demo_copy: Path) -> None:
     app = _open(open_app, demo_copy, "app_pages/upload.py")
     app.button(key="undo").click().run()
-    warning = next(w.value for w in app.warning if "Retirer le lot 65" in w.value)
-    # The November stock file: 1 350 new rows, grouped with U+202F.
-    assert f"Retirer le lot 65 (inventory_2026-11.csv){NNBSP}? Ses 1{NNBSP}350 nouvelles" in warning
+    warning = next(w.value for w in app.warning if "Retirer le lot 66" in w.value)
+    # The year's marketing spend: 1 456 new rows, grouped with U+202F.
+    assert (
+        f"Retirer le lot 66 (marketing_spend_2026-11.csv){NNBSP}? Ses 1{NNBSP}456 nouvelles"
+        in warning
+    )
     assert [b.label for b in app.button if b.key in ("undo_confirm", "undo_cancel")] == [
         "Oui, supprimer", "Annuler",
     ]  # fmt: skip

@@ -125,8 +125,8 @@ def test_a_kpi_whose_sources_lag_shows_why_never_a_number(
     # The grid does not move: the same KPI in the same row and column.
     places = [(c["label"], c["place"]) for c in before]
     assert places == [(c["label"], c["place"]) for c in _cards(app)]
-    top = places[0][1][0]  # two rows of three, one after the other
-    assert [(r - top, c) for _, (r, c) in places] == [(r, c) for r in (0, 1) for c in range(3)]
+    top = places[0][1][0]  # rows of three, one after the other (11 KPIs: the last has two)
+    assert [(r - top, c) for _, (r, c) in places] == [(i // 3, i % 3) for i in range(11)]
 
 
 def _slope_t(values: list[float]) -> tuple[float, float, float]:
@@ -198,7 +198,7 @@ def test_a_link_to_a_week_not_offered_says_so_and_pins_the_week_shown(
     assert named in warning and week_label("2026-W46") in warning
     assert "http" not in warning
     assert app.query_params["week"] == "2026-W46"
-    assert len(app.metric) == 6 and not app.exception
+    assert len(app.metric) == 11 and not app.exception
 
 
 def test_a_week_from_a_link_is_kept(open_app: OpenApp, demo_copy: Path) -> None:

@@ -27,6 +27,11 @@ FRENCH_LABELS = {
     "service_rate": "Taux de service (OTIF)",
     "stock_rotation": "Rotation des stocks",
     "cost_per_unit_shipped": "Coût logistique par unité expédiée",
+    "order_processing_time": "Délai moyen de traitement des commandes",  # the COO's own words
+    "incident_rate": "Taux d'incidents",
+    "first_contact_resolution": "Résolution au premier contact",
+    "contacts_per_100_orders": "Demandes de contact pour 100 commandes",
+    "cost_per_acquisition": "Coût par acquisition (CPA)",
 }
 ENGLISH_LABELS = {
     "conversion_rate": "Lead conversion rate",
@@ -35,6 +40,11 @@ ENGLISH_LABELS = {
     "service_rate": "Service rate (OTIF)",
     "stock_rotation": "Stock rotation",
     "cost_per_unit_shipped": "Cost per unit shipped",
+    "order_processing_time": "Order processing time (median)",
+    "incident_rate": "Incident rate",
+    "first_contact_resolution": "First contact resolution",
+    "contacts_per_100_orders": "Contacts per 100 orders",
+    "cost_per_acquisition": "Cost per acquisition (CPA)",
 }
 
 

@@ -359,6 +359,11 @@ def test_shipped_file_is_valid_and_fills_measure_times(definitions) -> None:
         "service_rate",
         "stock_rotation",
         "cost_per_unit_shipped",
+        "order_processing_time",
+        "incident_rate",
+        "first_contact_resolution",
+        "contacts_per_100_orders",
+        "cost_per_acquisition",
     ]
     assert all(m.time for k in definitions.kpis.values() for m in k.measures)
     assert definitions.event("ops-playbook") is not None

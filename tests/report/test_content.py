@@ -137,7 +137,7 @@ def test_a_late_source_shows_no_value_and_says_why(demo_store: Store, write_csv:
     assert otif.reason == "orders data through 2026-11-15"
     assert "service_rate" in report.headline.missing
     late = {f.source for f in report.freshness if f.late}
-    assert late == {"leads", "orders", "shipments", "inventory"}
+    assert late == {"leads", "orders", "shipments", "inventory", "marketing_spend"}
     assert "No value this week" in report.headline.sentence
 
 
@@ -151,7 +151,7 @@ def test_a_kpi_without_any_data(store: Store, write_csv: WriteCsv) -> None:
     rows_by = {r.kpi: r for r in report.kpis}
     assert rows_by["conversion_rate"].value is not None
     assert rows_by["csat"].value is None and rows_by["csat"].reason == "no tickets data yet"
-    assert len(report.headline.missing) == 5
+    assert len(report.headline.missing) == 10
     assert report_json(report, store.definitions)  # renders
 
 

@@ -158,7 +158,7 @@ def test_a_kpi_that_never_had_data(
     assert "no data yet — no tickets data yet" in rendered.html
     conversion = next(r for r in report.kpis if r.kpi == "conversion_rate")
     assert format_value(definitions.kpis["conversion_rate"], conversion.value) in rendered.html
-    assert len(Tags(rendered.html).of("img")) == 6  # an empty sparkline still has its place
+    assert len(Tags(rendered.html).of("img")) == 11  # an empty sparkline still has its place
 
 
 def test_events_and_their_verdicts_escaped(demo_store: Store, definitions: Definitions) -> None:

@@ -64,7 +64,7 @@ def test_the_week_sheet_holds_the_models_numbers_and_dates(
                               _approx(row.target)]  # fmt: skip
         assert all(isinstance(v, float | int) for v in cells[1:4])  # numbers, not text
         assert cells[7] is row.target_met and cells[8] is row.unusual and cells[10] is True
-    assert len(report.kpis) == 6 and sheet.max_row == TABLE_ROW + 1 + 6
+    assert len(report.kpis) == 11 and sheet.max_row == TABLE_ROW + 1 + 11
 
 
 def test_number_formats_follow_each_kpi(report: Report, definitions: Definitions) -> None:
@@ -98,21 +98,26 @@ def test_the_series_sheet_and_its_charts(report: Report, definitions: Definition
         charts = sorted(n for n in archive.namelist() if re.match(r"xl/charts/chart\d+\.xml", n))
         first = archive.read("xl/charts/chart1.xml").decode()
         cost = archive.read("xl/charts/chart6.xml").decode()
-    assert len(charts) == 6  # one line chart per KPI
+    assert len(charts) == 11  # one line chart per KPI
     assert "<c:lineChart>" in first and "'12 weeks'!$C$2:$C$13" in first
     assert 'formatCode="0%"' in first  # a rate on a percentage axis
-    assert "Target" in first and "'12 weeks'!$I$2:$I$13" in first  # the target, dashed
+    # The first KPI's target, dashed: the column after the 11 KPIs' (C to M).
+    assert "Target" in first and "'12 weeks'!$N$2:$N$13" in first
     assert 'formatCode="#,##0.00 &quot;EUR&quot;"' in cost
 
 
 def test_attention_sheet_lists_each_driver(report: Report, definitions: Definitions) -> None:
     sheet = _book(report, definitions).worksheets[2]
     rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
-    expected = [(item, d) for item in report.attention for d in item.drivers]
+    # A KPI without a dimension (contacts per 100 orders) has its row, without a driver.
+    expected = [(item, d) for item in report.attention for d in item.drivers or (None,)]
     assert len(rows) == len(expected) > 0
     for cells, (item, driver) in zip(rows, expected, strict=True):
         assert cells[0] == definitions.kpis[item.kpi].label
         assert cells[2] == _approx(item.change)
+        if driver is None:
+            assert cells[3:6] == [None, None, None]
+            continue
         assert cells[3:6] == [driver.dimension, driver.value, _approx(driver.contribution)]
         assert cells[8:10] == [driver.volume, driver.volume_previous]
         assert cells[10] == _approx(driver.share)
