@@ -79,14 +79,15 @@ def test_partitions_are_months_of_the_first_time_column(
             assert found == [(month,)], (name, folder.name)
 
 
-def test_exporting_again_replaces_each_dataset(lake: Path, demo_db: Path) -> None:
+def test_exporting_again_replaces_each_dataset(
+    lake: Path, demo_db: Path, definitions: Definitions
+) -> None:
     before = _read(lake, "orders").aggregate("count(*)").fetchall()
     result = run_cli("--db", str(demo_db), "export", "--lake", str(lake))
     assert result.returncode == 0, result.stderr
     assert _read(lake, "orders").aggregate("count(*)").fetchall() == before
-    assert sorted(p.name for p in lake.iterdir()) == sorted(
-        ["inventory", "leads", "orders", "shipments", "tickets"]
-    )  # no staging or old copies left behind
+    # One folder per source, no staging or old copies left behind.
+    assert sorted(p.name for p in lake.iterdir()) == sorted(definitions.sources)
 
 
 def test_a_file_is_not_a_lake(demo_db: Path, tmp_path: Path) -> None:

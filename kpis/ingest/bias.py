@@ -58,10 +58,10 @@ def bias_warnings(
             continue
         warnings.append(
             ngettext(
-                "{count} row ({share}) rejected for {column}, which {kpis} counts: the KPI "
-                "leaves it out, and may be biased; fix the row or the mapping and upload again",
-                "{count} rows ({share}) rejected for {column}, which {kpis} counts: the KPI "
-                "leaves them out, and may be biased; fix the rows or the mapping and upload again",
+                "{count} row ({share}) rejected for {column}, a column counted by {kpis}: they "
+                "leave it out, and may be biased; fix the row or the mapping and upload again",
+                "{count} rows ({share}) rejected for {column}, a column counted by {kpis}: they "
+                "leave them out, and may be biased; fix the rows or the mapping and upload again",
                 count,
             ).format(
                 count=number(count, 0),

@@ -133,8 +133,9 @@ def test_the_rows_that_would_be_rejected_are_listed_before_loading(
     assert any("1 row would be rejected; the first 1:" in c.value for c in app.caption)
     # The rejected row is one a KPI would have counted: said before loading, not after.
     assert [w.value for w in app.warning] == [
-        "1 row (2.5%) rejected for created_at, which resolution_time counts: the KPI leaves "
-        "it out, and may be biased; fix the row or the mapping and upload again"
+        "1 row (2.5%) rejected for created_at, a column counted by resolution_time, "
+        "contacts_per_100_orders: they leave it out, and may be biased; fix the row or the "
+        "mapping and upload again"
     ]
 
 

@@ -197,8 +197,9 @@ def test_gap3_without_empty_the_rejected_rows_bias_is_said(store: Store, tmp_pat
     result = ingest_file(store, path, mapping=profile)
     assert (result.rows_loaded, result.rows_rejected) == (59, 1)
     assert result.warnings == (
-        "1 row (1.7%) rejected for converted, which conversion_rate counts: the KPI leaves it "
-        "out, and may be biased; fix the row or the mapping and upload again",
+        "1 row (1.7%) rejected for converted, a column counted by conversion_rate, "
+        "cost_per_acquisition: they leave it out, and may be biased; fix the row or the mapping "
+        "and upload again",
     )
 
 
