@@ -40,8 +40,8 @@ def chained(raw: str, field: FieldMap | None) -> str:
     return text
 
 
-def uses_text_options(field: FieldMap | None) -> bool:
-    """Whether a field changes the file's text before typing (the reader cannot type it)."""
+def reads_text(field: FieldMap | None) -> bool:
+    """Whether a field has options that read its text (a values map, a format...)."""
     if field is None:
         return False
     return bool(
@@ -50,6 +50,11 @@ def uses_text_options(field: FieldMap | None) -> bool:
         or field.empty is not None
         or field.format is not None
         or field.decimal is not None
-        or field.expression is not None
-        or field.value is not None
     )
+
+
+def uses_text_options(field: FieldMap | None) -> bool:
+    """Whether a field changes the file's text before typing (the reader cannot type it)."""
+    if field is None:
+        return False
+    return reads_text(field) or field.expression is not None or field.value is not None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from kpis.definitions import Column, FieldMap, Source
 from kpis.ingest.clean import raw_sql
-from kpis.ingest.field_sql import chained, uses_text_options
+from kpis.ingest.field_sql import chained, reads_text, uses_text_options
 from kpis.ingest.formats import FileFormat
 from kpis.ingest.sniff import sql_literal
 from kpis.ingest.value_checks import Rejection, column_rejections, native_rejections
@@ -249,10 +249,7 @@ def typing_select(
             derived.append(f"{chained(f'CAST(({sql}) AS VARCHAR)', spec)} AS {raw_name}")
             text = typed_sql(raw_name, column, column_fmt, timezone)
             # With a values map or a format, the expression's text is what they read.
-            options = spec is not None and uses_text_options(
-                spec.model_copy(update={"expression": None})
-            )
-            typed = text if options else _expression_typed(sql, column.type, text)
+            typed = text if reads_text(spec) else _expression_typed(sql, column.type, text)
             late.append(f"{typed} AS {typed_name}")
         else:
             if position is not None:

@@ -56,7 +56,7 @@ def prepare(
     name = source or recognise_source(text.header, definitions, shown, list(given or {}))
     declared = definitions.sources[name]
     settings = settings_for(store, name, profile)
-    values = file_values(profile, declared, given or {}, shown)
+    values = file_values(profile, name, declared, given or {}, shown)
     cmap, plan = build_plan(text.header, name, declared, shown, profile, values)
     typed = [c for c, spec in declared.columns.items() if spec.type != "string"]
     try:
@@ -68,7 +68,7 @@ def prepare(
         default_date_order(definitions.calendar.timezone), staged.kind == "xlsx", settings,
     )  # fmt: skip
     timezone = definitions.calendar.timezone
-    plan = with_steps(plan, profile, text.header, fmt, name, declared, timezone, shown)
+    plan = with_steps(plan, profile, text.header, fmt, declared, timezone, shown)
     given_values = tuple(sorted(values.items()))
     return Upload(shown, staged, text, name, plan, fmt, cmap.dropped, file_values=given_values)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlglot import exp
 
-from kpis.definitions import FieldMap, MappingProfile, Source
+from kpis.definitions import Column, FieldMap, MappingProfile, Source
 from kpis.definitions.file_name_pattern import compile_pattern
 from kpis.definitions.sql_check import check_row_expression, parse_expression, render
 from kpis.errors import IngestError, UsageError
@@ -93,9 +93,7 @@ def resolve_expressions(
                         "by an expression; write that expression in its place"
                     ).format(file=file, key=key, name=repr(name))
                 )
-            position = positions.get(normalise(name))
-            if position is None:
-                raise _unknown(file, key, name, header)
+            position = _position(name, positions, file, key, header)
             used.add(position)
             return exp.column(f"_f{position}")
 
@@ -117,14 +115,14 @@ def steps_sql(
     header: tuple[str, ...],
     lines: str,
     fmt: FileFormat,
-    fed: Mapping[int, tuple[str, Source]],
+    fed: Mapping[int, Column],
     timezone: str,
     file: str,
 ) -> str:
     """A subquery over the table `lines` (the file as read): rolled up, filtered, numbered.
 
     It gives `_rec` (the record's index in the file, its first line's for a rolled-up row)
-    and c0, c1, ... as clean text, as the reader would. `fed` says which declared column
+    and c0, c1, ... as clean text, as the reader would. `fed` gives the declared column
     each file position feeds: min and max of a date column compare dates, not text.
     """
     positions = _positions(header)
@@ -168,15 +166,12 @@ def steps_sql(
     return f"({query} SELECT * FROM {current} WHERE {where})"
 
 
-def _aggregate(
-    kind: str, raw: str, fmt: FileFormat, fed: tuple[str, Source] | None, timezone: str
-) -> str:
+def _aggregate(kind: str, raw: str, fmt: FileFormat, column: Column | None, timezone: str) -> str:
     """A rolled-up column's text: the sum, min or max of its values, as the reader would give.
 
     A value that cannot be read is not skipped: the group then shows that value, so the
     row is rejected with it rather than summed without it.
     """
-    column = fed[1].columns[fed[0]] if fed is not None else None
     if kind != "sum" and column is not None and column.type in ("date", "timestamp"):
         value = typed_sql(raw, column, fmt, timezone)
         shape = "%Y-%m-%d" if column.type == "date" else "%Y-%m-%d %H:%M:%S"
@@ -196,7 +191,11 @@ LINES = "__kpis_lines__"  # the name load.py gives the table of the file's lines
 
 
 def file_values(
-    profile: MappingProfile | None, source: Source, given: Mapping[str, str], file: str
+    profile: MappingProfile | None,
+    name: str,
+    source: Source,
+    given: Mapping[str, str],
+    file: str,
 ) -> dict[str, str]:
     """Values for the whole file: from its name (the profile's `file_name`), then `--set`."""
     found: dict[str, str] = {}
@@ -222,7 +221,7 @@ def file_values(
         if column not in source.columns:
             raise UsageError(
                 _("{column} is not a column of {source} (a value given with --set)").format(
-                    column=repr(column), source=profile.source if profile else "the source"
+                    column=repr(column), source=name
                 )
             )
         found[column] = value
@@ -267,7 +266,6 @@ def with_steps(
     profile: MappingProfile | None,
     header: tuple[str, ...],
     fmt: FileFormat,
-    source_name: str,
     source: Source,
     timezone: str,
     file: str,
@@ -275,7 +273,7 @@ def with_steps(
     """The plan with the profile's roll-up and filter, once the file's format is decided."""
     if profile is None or not profile.has_steps:
         return plan
-    fed = {position: (column, source) for column, position in plan.positions.items()}
+    fed = {position: source.columns[column] for column, position in plan.positions.items()}
     full = steps_sql(profile, header, LINES, fmt, fed, timezone, file)
     unfiltered = steps_sql(
         profile.model_copy(update={"where": None}), header, LINES, fmt, fed, timezone, file
