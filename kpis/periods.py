@@ -87,15 +87,6 @@ def periods(window: DateRange, grain: Grain | None) -> list[Period]:
     return found
 
 
-def period_sql(day_sql: str, grain: Grain | None, window: DateRange) -> str:
-    """SQL giving the start of the period containing the DATE expression `day_sql`."""
-    if grain is None:
-        return f"DATE '{window.start.isoformat()}'"
-    if grain == "day":
-        return day_sql
-    return f"CAST(date_trunc('{grain}', {day_sql}) AS DATE)"
-
-
 def iso_week(day: dt.date) -> str:
     """The ISO week of `day` as 2026-W46 (the form used in URLs)."""
     year, week, _weekday = day.isocalendar()
