@@ -98,7 +98,7 @@ def test_many_units_pool_their_controls() -> None:
 
 
 @pytest.mark.parametrize(
-    ("weeks", "length"), [(1, 1), (4, 1), (8, 2), (16, 4), (26, 4), (52, 6), (500, 12)]
+    ("weeks", "length"), [(1, 1), (4, 1), (8, 2), (16, 5), (26, 6), (52, 7), (500, 16)]
 )
 def test_block_length(weeks: int, length: int) -> None:
     assert block_length(weeks) == length
