@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import duckdb
 import pandas as pd
 import sqlglot
 from sqlglot import exp
 
-from kpis.compute import kpi_sql
 from kpis.definitions import Kpi, Measure
 from kpis.errors import DefinitionError
 from kpis.i18n import _
+from kpis.kpi_query import kpi_query
 from kpis.periods import DateRange
 from kpis.store import Store
 
@@ -46,7 +45,7 @@ def counted(kpi: Kpi) -> Measure:
 
 
 def volume_noun(kpi: Kpi) -> str:
-    """The volume in words: 'leads', 'tickets with a csat_score', 'inventory rows a day'.
+    """The volume in words: 'leads', 'tickets with csat_score known', 'inventory rows a day'.
 
     Words for people (a summary, a chart's label), in the reader's language.
     """
@@ -54,7 +53,7 @@ def volume_noun(kpi: Kpi) -> str:
     tree = sqlglot.parse_one(measure.expr, read="duckdb")
     noun = measure.source
     if isinstance(tree, exp.Count) and not isinstance(tree.this, exp.Star):
-        noun = _("{source} with a {column}").format(
+        noun = _("{source} with {column} known").format(
             source=noun, column=tree.this.sql(dialect="duckdb")
         )
     elif not isinstance(tree, exp.Count):
@@ -88,9 +87,9 @@ def volumes(store: Store, names: Sequence[str], cut: Cut, by: str) -> pd.DataFra
             if window is None:
                 continue
             try:
-                frame = store.cursor().execute(kpi_sql(definitions, rows_of, window, None, by))
-                found = frame.fetchall()
-            except duckdb.Error as exc:
+                tree = kpi_query(definitions, rows_of, window, None, by, store.engine)
+                found = list(store.query(tree).itertuples(index=False))
+            except store.engine_errors as exc:
                 first = str(exc).strip().splitlines()[0]
                 raise DefinitionError(
                     _("the volumes of {kpi} could not be counted ({reason})").format(

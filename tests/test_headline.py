@@ -186,7 +186,7 @@ def test_a_kpi_without_a_value_says_why() -> None:
 
 METHODS = [
     ("conversion_rate", 12345, 11890, "two-proportion test on 12,345 leads before and 11,890 after"),
-    ("csat", 3828, 4078, "two-proportion test on 3,828 tickets with a csat_score before and 4,078 after"),
+    ("csat", 3828, 4078, "two-proportion test on 3,828 tickets with csat_score known before and 4,078 after"),
     ("resolution_time", 6285, 6850, "bootstrap of the median over 6,285 tickets before and 6,850 after (2,000 resamples)"),
     ("resolution_time", 250000, 260000, "normal interval of the median (rank-based spreads) on 250,000 tickets before and 260,000 after"),
     ("stock_rotation", 26, 26, "bootstrap over 26 weeks before and 26 after (2,000 resamples)"),

@@ -98,14 +98,14 @@ def test_volume_nouns(definitions) -> None:
     nouns = {name: volume_noun(kpi) for name, kpi in definitions.kpis.items()}
     assert nouns == {
         "conversion_rate": "leads",
-        "csat": "tickets with a csat_score",
+        "csat": "tickets with csat_score known",
         "resolution_time": "tickets",
         "service_rate": "orders",
         "stock_rotation": "inventory rows a day (average)",
         "cost_per_unit_shipped": "shipments",
         "order_processing_time": "orders",
-        "incident_rate": "orders with a incident",  # the rule's words: its article is not fitted
-        "first_contact_resolution": "tickets with a agent_replies",
+        "incident_rate": "orders with incident known",
+        "first_contact_resolution": "tickets with agent_replies known",
         "contacts_per_100_orders": "orders",
         "cost_per_acquisition": "leads counted by count_if(converted)",
     }
