@@ -16,6 +16,12 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
+# PySpark (about 450 MB) for --engine spark and its tests: `make test` installs it, `make run`
+# does not need it.
+$(VENV)/.spark: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test,spark]'
+	touch $@
+
 # Built once; `make demo` rebuilds it from freshly generated sample exports.
 $(DB): | setup
 	$(BIN)/kpis --db $(DB) demo
@@ -26,7 +32,7 @@ demo: setup
 run: setup $(DB)
 	KPIS_DB=$(DB) $(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
 
-test: setup
+test: setup $(VENV)/.spark
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

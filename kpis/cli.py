@@ -25,6 +25,7 @@ from kpis.cli_parser import build_parser, given_language, parsing
 from kpis.database_file import check
 from kpis.database_open import damage
 from kpis.definitions import Definitions, load_definitions
+from kpis.dialects import ENGINES
 from kpis.errors import DefinitionError, KpisError, UsageError
 from kpis.formatting import number
 from kpis.i18n import _, choose, ngettext, set_language
@@ -51,7 +52,7 @@ READ_COMMANDS = (
 
 def _validate(args: argparse.Namespace) -> int:
     try:
-        definitions = load_definitions(args.config)
+        definitions = load_definitions(args.config, engine=args.engine)
     except DefinitionError as exc:
         _error(str(exc))
         return 1
@@ -278,9 +279,15 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.lang:  # --lang given after the command wins, as --db and --config do
         set_language(args.lang)
     args.language_given = bool(args.lang or given)
+    if args.engine not in ENGINES:  # from KPIS_ENGINE, which argparse does not check
+        raise UsageError(
+            _("unknown engine {engine} (KPIS_ENGINE); use one of {engines}").format(
+                engine=repr(args.engine), engines=", ".join(ENGINES)
+            )
+        )
     if args.command == "validate":
         return _validate(args)
-    definitions = load_definitions(args.config)
+    definitions = load_definitions(args.config, engine=args.engine)
     _refine_language(args, definitions)
     try:
         if args.command == "demo":
@@ -300,6 +307,8 @@ def _with_store(definitions: Definitions, args: argparse.Namespace) -> int:
     # Reading commands open the file read-only: they work on a file this user cannot write,
     # and several of them (and the dashboard) can read at once. Every command queues for the
     # file (kpis.sharing) instead of failing while another process uses it.
+    if args.engine != "duckdb":
+        return _on_lake(definitions, args)
     if args.command == "report":
         from kpis.report.command import run_report
 
@@ -321,6 +330,21 @@ def _with_store(definitions: Definitions, args: argparse.Namespace) -> int:
 
         print(undo_upload(store, args.batch, actor=LOCAL))
         return 0
+
+
+def _on_lake(definitions: Definitions, args: argparse.Namespace) -> int:
+    """compute and compare on the lake, by Spark (the only engine that reads one)."""
+    if args.command not in ("compute", "compare"):
+        raise UsageError(
+            _("{command} works on the DuckDB database; --engine spark is for compute and "
+              "compare").format(command=args.command)
+        )  # fmt: skip
+    if not args.lake:
+        raise UsageError(_("--engine spark reads a lake: give --lake DIR (or KPIS_LAKE)"))
+    from kpis.spark_engine import LakeStore
+
+    store = LakeStore(args.lake, definitions)
+    return _compute(store, args) if args.command == "compute" else _compare(store, args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

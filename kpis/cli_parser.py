@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 
 from kpis import i18n
+from kpis.dialects import ENGINES
 from kpis.i18n import LANGUAGES, N_, _, from_environment, supported
 from kpis.periods import GRAINS
 from kpis.report.options import add_report_options, report_help
@@ -133,11 +134,32 @@ def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
     )
 
 
+def _engine_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """--engine and --lake: which engine computes, and the lake Spark reads (README)."""
+    engine: object = os.environ.get("KPIS_ENGINE", "duckdb") if defaults else argparse.SUPPRESS
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=engine,
+        help=_(
+            "duckdb computes on the database file; spark on a lake's Parquet datasets "
+            "(env KPIS_ENGINE; default duckdb)"
+        ),
+    )
+    parser.add_argument(
+        "--lake",
+        metavar="DIR",
+        default=os.environ.get("KPIS_LAKE") if defaults else argparse.SUPPRESS,
+        help=_("the lake Spark reads: a folder or a URL (env KPIS_LAKE)"),
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="kpis", description=_("Operations KPIs from weekly exports, computed by DuckDB.")
     )
     _global_options(parser, defaults=True)
+    _engine_options(parser, defaults=True)
     commands = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
@@ -147,7 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
         _global_options(sub, defaults=False)
         return sub
 
-    command("validate", _("check kpis.yaml and list every problem with its line"))
+    _engine_options(
+        command("validate", _("check kpis.yaml and list every problem with its line")),
+        defaults=False,
+    )
     ingest = command("ingest", _("load export files (each file is one all-or-nothing upload)"))
     ingest.add_argument(
         "--source", help=_("the source of the files (default: recognised from the header)")
@@ -180,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("files", nargs="+", metavar="FILE", help=_("CSV, CSV.GZ or XLSX exports"))
 
     comp = command("compute", _("KPI values per period"))
+    _engine_options(comp, defaults=False)
     comp.add_argument(
         "--grain", choices=GRAINS, default="week", help=_("period length (default: week)")
     )
@@ -194,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--format", choices=["table", "json", "csv"], default="table")
 
     cmp_ = command("compare", _("each KPI before and after a change"))
+    _engine_options(cmp_, defaults=False)
     cmp_.add_argument("--before", metavar="START:END", help=_("the range before, inclusive"))
     cmp_.add_argument("--after", metavar="START:END", help=_("the range after, inclusive"))
     cmp_.add_argument("--event", help=_("compare whole ISO weeks on each side of this event"))

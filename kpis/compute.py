@@ -13,7 +13,6 @@ import datetime as dt
 import difflib
 from collections.abc import Sequence
 
-import duckdb
 import pandas as pd
 
 from kpis.bounds import (
@@ -168,10 +167,11 @@ def compute_window(
     check_periods(window, grain, store.definitions.limits)
     frames = []
     for name in names:
-        sql = kpi_sql(store.definitions, store.definitions.kpis[name], window, grain, by)
+        tree = kpi_query(store.definitions, store.definitions.kpis[name], window, grain, by,
+                         store.engine)  # fmt: skip
         try:
-            frame = store.cursor().execute(sql).df()
-        except duckdb.Error as exc:
+            frame = store.query(tree)
+        except store.engine_errors as exc:
             # Validation binds every expression, but some errors depend on the values (an
             # integer overflow): name the KPI to look at rather than fail without a word.
             first = str(exc).strip().splitlines()[0]

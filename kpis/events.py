@@ -35,7 +35,9 @@ def make_event(
 
 
 def saved_events(store: Store) -> list[Event]:
-    """Events added from the dashboard."""
+    """Events added from the dashboard (a lake has none: it holds the sources only)."""
+    if store.engine != "duckdb":
+        return []
     rows = (
         store.cursor()
         .execute(f"SELECT name, day, description, scope FROM {EVENTS} ORDER BY day, name")

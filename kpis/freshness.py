@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
+import duckdb
 import pandas as pd
 
 from kpis.bounds import day_extremes
@@ -32,19 +33,13 @@ Through = Mapping[str, dt.date | None]  # source -> last day its data covers (No
 def data_through(store: Store) -> dict[str, dt.date | None]:
     """The last day each source's data covers (None when it holds no rows)."""
     cursor = store.cursor()
-    stated: dict[str, dt.date] = {}
-    has_column = one(
-        cursor,
-        "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?",
-        [UPLOADS, "data_through"],
-    )[0]
-    if has_column:  # a database opened read-only may predate the column
-        stated = dict(
-            cursor.execute(
-                f"SELECT source, max(data_through) FROM {UPLOADS} "
-                "WHERE status = 'loaded' AND data_through IS NOT NULL GROUP BY source"
-            ).fetchall()
-        )
+    # A lake says it beside each dataset (kpis/lake.py); the database in its upload log.
+    from kpis.spark_engine import LakeStore
+
+    if isinstance(store, LakeStore):
+        stated = store.stated_through()
+    else:
+        stated = _uploads_through(store.cursor())
     found: dict[str, dt.date | None] = {}
     for name, source in store.definitions.sources.items():
         lasts = [
@@ -54,6 +49,23 @@ def data_through(store: Store) -> dict[str, dt.date | None]:
         days = [d for d in (*lasts, stated.get(name)) if d is not None]
         found[name] = max(days) if days else None
     return found
+
+
+def _uploads_through(cursor: duckdb.DuckDBPyConnection) -> dict[str, dt.date]:
+    """The last day each source's loaded uploads said they cover (`kpis ingest --through`)."""
+    has_column = one(
+        cursor,
+        "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?",
+        [UPLOADS, "data_through"],
+    )[0]
+    if not has_column:  # a database opened read-only may predate the column
+        return {}
+    return dict(
+        cursor.execute(
+            f"SELECT source, max(data_through) FROM {UPLOADS} "
+            "WHERE status = 'loaded' AND data_through IS NOT NULL GROUP BY source"
+        ).fetchall()
+    )
 
 
 def kpi_through(

@@ -178,21 +178,26 @@ def _units(
 
     def difference(b: np.ndarray, a: np.ndarray, axis: int = -1) -> np.ndarray:
         # A resampled or permuted side keeps its size, so it keeps its side's annual scale.
-        return value(a) * after.scale - value(b) * before.scale
+        # A resample of units without a denominator (days without a conversion, for a CPA)
+        # has no value on both sides: inf - inf, left out below as not finite.
+        with np.errstate(invalid="ignore"):
+            return value(a) * after.scale - value(b) * before.scale
 
     sides = (
         np.arange(before.numerators.size),
         before.numerators.size + np.arange(after.numerators.size),
     )
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
         # Units all alike (a channel with conversions and no spend: a CPA of 0 every day)
         # resample to one value: the interval is then the change itself, which is right.
+        # Resamples without a value (inf - inf) make scipy's own spread NaN: not used here.
         warnings.simplefilter("ignore", stats.DegenerateDataWarning)
         boot = stats.bootstrap(sides, difference, n_resamples=RESAMPLES, method="percentile",
                                vectorized=True, rng=rng)  # fmt: skip
     # The point change is the exact KPI's; the units' estimator gives the spread around it
     # (the two differ only when a unit had no data, e.g. a week without stock snapshots).
-    spread = boot.bootstrap_distribution - float(difference(*sides))
+    with np.errstate(invalid="ignore"):
+        spread = boot.bootstrap_distribution - float(difference(*sides))
     finite = spread[np.isfinite(spread)]
     sizes = (before.numerators.size, after.numerators.size)
     lower, upper = expanded_levels(min(sizes), sum(sizes))

@@ -21,9 +21,11 @@ from sqlglot import exp
 
 from kpis.definitions import Definitions, Kpi, Measure
 from kpis.definitions.sql_check import check_aggregate, check_predicate
+from kpis.dialects import ENGINES, for_engine
 from kpis.periods import DateRange, Grain, periods
 
-Engine = str  # "duckdb" or "spark" (kpis/dialects.py ENGINES)
+Engine = str  # one of ENGINES
+__all__ = ["ENGINES", "kpi_query", "period_start", "render", "rows_query", "within"]
 
 
 def kpi_query(
@@ -82,6 +84,32 @@ def kpi_query(
     return query.order_by(*(exp.Ordered(this=o, nulls_first=False) for o in order))
 
 
+def rows_query(
+    definitions: Definitions,
+    measure: Measure,
+    row_sql: str,
+    window: DateRange,
+    scope: tuple[str, str] | None,
+    engine: Engine = "duckdb",
+) -> exp.Select:
+    """The per-row values a bootstrap of `measure` resamples (its method's `row_sql`).
+
+    Rows of the days of `window` (of one dimension value with `scope`) whose value is known.
+    """
+    columns = list(definitions.sources[measure.source].columns)
+    value = _expression(row_sql, columns, False, engine)
+    time = exp.column(exp.to_identifier(measure.time or "", quoted=True))
+    known = exp.Not(this=exp.Is(this=exp.Paren(this=value.copy()), expression=exp.Null()))
+    where = exp.and_(within(time, window), known)
+    if measure.filter:
+        where = exp.and_(where, exp.Paren(this=_expression(measure.filter, columns, False, engine)))
+    if scope is not None:
+        column = exp.column(exp.to_identifier(scope[0], quoted=True))
+        where = exp.and_(where, exp.EQ(this=column, expression=exp.Literal.string(scope[1])))
+    table = exp.Table(this=exp.to_identifier(measure.source, quoted=True))
+    return exp.select(_double(value)).from_(table).where(where)
+
+
 def render(tree: exp.Expr, engine: Engine = "duckdb") -> str:
     """The SQL text of a built tree in `engine`'s dialect."""
     return tree.sql(dialect=engine, comments=False)
@@ -125,17 +153,26 @@ def _period_rows(window: DateRange, grain: Grain | None) -> exp.Values:
     return exp.Values(expressions=rows, alias=exp.TableAlias(this=exp.to_identifier("_rows")))
 
 
-def period_start(day: exp.Expr, grain: Grain | None, window: DateRange) -> exp.Expr:
+def period_start(
+    day: exp.Expr, grain: Grain | None, window: DateRange, engine: Engine = "duckdb"
+) -> exp.Expr:
     """The start of the period containing `day` (a date or a timestamp) as a DATE.
 
-    Weeks start on Monday in both engines' date_trunc (ISO weeks).
+    Weeks start on Monday in both engines (ISO weeks). DuckDB truncates the raw column (a
+    per-row cast to DATE first costs ~5 % of the query at 10M rows); Spark's date_trunc
+    applies the session's zone even to a zone-free timestamp, so Spark truncates the date.
     """
     if grain is None:
         return _date(window.start)
     if grain == "day":
         return day
-    unit = exp.Var(this=grain.upper())
-    return exp.cast(exp.TimestampTrunc(this=day, unit=unit), exp.DataType.build("date"))
+    if engine == "duckdb":
+        truncated: exp.Expr = exp.TimestampTrunc(this=day, unit=exp.Var(this=grain.upper()))
+    else:
+        as_date = exp.cast(day, exp.DataType.build("date"))
+        unit = exp.Literal.string(grain.upper())
+        truncated = exp.DateTrunc(this=as_date, unit=unit)  # type: ignore[no-untyped-call]
+    return exp.cast(truncated, exp.DataType.build("date"))
 
 
 def within(column: exp.Expr, window: DateRange) -> exp.Expr:
@@ -157,11 +194,7 @@ def _expression(text: str, columns: list[str], aggregate: bool, engine: Engine) 
     checked = (check_aggregate if aggregate else check_predicate)(text, columns)
     # Validation has passed (Definitions are validated on load): the SQL is allow-listed.
     tree = sqlglot.parse_one(checked.sql or "NULL", read="duckdb")
-    if engine == "duckdb":
-        return tree
-    from kpis.dialects import for_engine
-
-    return for_engine(tree, engine)
+    return tree if engine == "duckdb" else for_engine(tree, engine)
 
 
 def _measure_group(
@@ -186,10 +219,8 @@ def _measure_group(
     dim = [exp.alias_(exp.column(exp.to_identifier(by, quoted=True)), "_dim")] if by else []
     table = exp.Table(this=exp.to_identifier(first.source, quoted=True))
     if first.over_time is None:
-        # Weeks, months and quarters truncate the raw column: a per-row cast to DATE first
-        # gives the same period and costs ~5 % of the query at 10M rows.
         bucket = day if grain == "day" else time.copy()
-        start = exp.alias_(period_start(bucket, grain, window), "period_start")
+        start = exp.alias_(period_start(bucket, grain, window, engine), "period_start")
         select = exp.select(start, *dim, *values).from_(table).where(where)
         return _group_by_all(select)
     # Snapshots: evaluate per snapshot day, then roll the daily values up over the period.
@@ -202,7 +233,7 @@ def _measure_group(
         else:
             last = exp.ArgMax(this=value, expression=exp.column("_day"))
             rolled.append(exp.alias_(last, f"v{i}"))
-    start = exp.alias_(period_start(exp.column("_day"), grain, window), "period_start")
+    start = exp.alias_(period_start(exp.column("_day"), grain, window, engine), "period_start")
     outer = exp.select(start, *([exp.column("_dim")] if by else []), *rolled)
     return _group_by_all(outer.from_(_group_by_all(daily).subquery("_days")))
 

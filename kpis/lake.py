@@ -11,6 +11,7 @@ decimals stay exact (DECIMAL(18,6)).
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +19,15 @@ from pathlib import Path
 import duckdb
 
 from kpis.errors import UsageError
+from kpis.freshness import data_through
 from kpis.i18n import _
 from kpis.ingest.sniff import sql_literal
 from kpis.store import Store, quote
 
 MONTH = "month"  # the partition column: not a column of the source, never read as one
+# The last day the source's exports cover (YYYY-MM-DD), when it is later than its last row
+# (a week without returns): freshness.py's "data through". Optional for other writers.
+THROUGH = "_data_through"
 
 
 @dataclass(frozen=True)
@@ -56,10 +61,11 @@ def export_lake(store: Store, lake: str | Path) -> list[Exported]:
     # rows stream out as Arrow batches to a connection of its own that writes the files.
     writer = duckdb.connect(config={"threads": 2})
     done = []
+    through = data_through(store)
     try:
         for name, source in store.definitions.sources.items():
             done.append(_export_source(cur, writer, folder, name, list(source.columns),
-                                       source.time_columns[0]))  # fmt: skip
+                                       source.time_columns[0], through[name]))  # fmt: skip
     finally:
         writer.close()
     return done
@@ -72,6 +78,7 @@ def _export_source(
     name: str,
     columns: list[str],
     first: str,
+    through: dt.date | None,
 ) -> Exported:
     listed = ", ".join(quote(c) for c in columns)
     month = f"strftime({quote(first)}, '%Y-%m')"
@@ -99,6 +106,8 @@ def _export_source(
             )
     finally:
         writer.unregister("_rows")
+    if through is not None:  # readers skip files whose name starts with _ (Spark, DuckDB globs)
+        (staging / THROUGH).write_text(f"{through.isoformat()}\n", encoding="utf-8")
     old = folder / f".{name}.old"
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():

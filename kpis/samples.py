@@ -14,9 +14,9 @@ import numpy as np
 
 from kpis.compute import compute_window
 from kpis.definitions.methods import Method, method_for
-from kpis.definitions.sql_check import check_predicate
+from kpis.kpi_query import rows_query
 from kpis.periods import DateRange, Grain
-from kpis.store import Store, quote
+from kpis.store import Store
 
 Scope = tuple[str, str] | None  # (dimension, value): only these rows
 
@@ -80,19 +80,8 @@ def draw(store: Store, name: str, window: DateRange, scope: Scope = None) -> Sam
 def _rows(store: Store, name: str, method: Method, window: DateRange, scope: Scope) -> np.ndarray:
     kpi = store.definitions.kpis[name]
     assert kpi.measure is not None and method.row_sql is not None
-    measure = kpi.measure
-    source = store.definitions.sources[measure.source]
-    day = f"CAST({quote(measure.time or '')} AS DATE)"
-    where = [f"{day} BETWEEN ? AND ?", f"({method.row_sql}) IS NOT NULL"]
-    if measure.filter:
-        where.append(f"({check_predicate(measure.filter, source.columns).sql})")
-    params: list[object] = [window.start, window.end]
-    if scope is not None:
-        where.append(f"{quote(scope[0])} = ?")
-        params.append(scope[1])
-    sql = (
-        f"SELECT CAST({method.row_sql} AS DOUBLE) FROM {quote(measure.source)} "
-        f"WHERE {' AND '.join(where)}"
-    )
-    rows = store.cursor().execute(sql, params).fetchnumpy()
-    return np.asarray(next(iter(rows.values())), dtype=float)
+    tree = rows_query(store.definitions, kpi.measure, method.row_sql, window, scope, store.engine)
+    values = store.query(tree).iloc[:, 0].to_numpy(dtype=float, na_value=np.nan)
+    # Sorted: each engine gives the rows in its own order, and a seeded resample of the same
+    # values in another order would give another interval.
+    return np.sort(np.asarray(values, dtype=float))

@@ -13,9 +13,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from sqlglot import exp
 
 from kpis import database_file, database_open
 from kpis import store_messages as said
@@ -78,6 +82,9 @@ class Store:
     within a process, and its locked configuration cannot be set twice. Reuse the open
     Store (the dashboard caches it), and call `reload` when kpis.yaml changes.
     """
+
+    engine = "duckdb"  # the SQL dialect of its queries (kpis/spark_engine.py: "spark")
+    engine_errors: tuple[type[Exception], ...] = (duckdb.Error,)
 
     def __init__(
         self, path: str | Path, definitions: Definitions, *, read_only: bool = False
@@ -259,6 +266,10 @@ class Store:
                 cursor = self._connection.cursor()
             self._local.cursor = cursor
         return cursor
+
+    def query(self, tree: exp.Expr) -> pd.DataFrame:
+        """The rows of a query built as a sqlglot tree (kpis/kpi_query.py), as a DataFrame."""
+        return self.cursor().execute(tree.sql(dialect="duckdb", comments=False)).df()
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -16,6 +16,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from kpis.definitions import Definitions
+from kpis.freshness import data_through
+from kpis.sharing import reading
 from tests.conftest import run_cli
 
 # The contract's types, as Parquet readers see them (README table).
@@ -70,13 +72,28 @@ def test_partitions_are_months_of_the_first_time_column(
 ) -> None:
     for name, source in definitions.sources.items():
         first = source.time_columns[0]
-        for folder in (lake / name).iterdir():
+        for folder in (lake / name).glob("month=*"):
             month = folder.name.removeprefix("month=")
             found = duckdb.sql(
                 f"SELECT DISTINCT strftime(\"{first}\", '%Y-%m') FROM "
                 f"read_parquet('{folder}/*.parquet', hive_partitioning = false)"
             ).fetchall()
             assert found == [(month,)], (name, folder.name)
+
+
+def test_each_source_says_how_far_its_data_goes(
+    lake: Path, demo_db: Path, definitions: Definitions
+) -> None:
+    """`_data_through` beside each dataset: the database's "data through", which readers skip."""
+    with reading(demo_db, definitions) as store:
+        through = data_through(store)
+    for name in definitions.sources:
+        assert (lake / name / "_data_through").read_text() == f"{through[name]}\n"
+    # A reader globbing the dataset's Parquet files reads past it.
+    [(count,)] = duckdb.sql(
+        f"SELECT count(*) FROM read_parquet('{lake}/orders/**/*.parquet')"
+    ).fetchall()
+    assert count > 0
 
 
 def test_exporting_again_replaces_each_dataset(

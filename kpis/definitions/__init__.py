@@ -55,9 +55,9 @@ __all__ = [
 ]
 
 
-def load_definitions(path: str | Path) -> Definitions:
-    """Read and validate kpis.yaml at `path`."""
-    return _validate(load_lined_yaml(Path(path)))
+def load_definitions(path: str | Path, engine: str = "duckdb") -> Definitions:
+    """Read and validate kpis.yaml at `path` (for `engine` too: kpis validate --engine)."""
+    return _validate(load_lined_yaml(Path(path)), engine)
 
 
 def parse_definitions(text: str, file: str = "kpis.yaml") -> Definitions:
@@ -65,7 +65,7 @@ def parse_definitions(text: str, file: str = "kpis.yaml") -> Definitions:
     return _validate(parse_lined_yaml(text, file))
 
 
-def _validate(doc: LinedDocument) -> Definitions:
+def _validate(doc: LinedDocument, engine: str = "duckdb") -> Definitions:
     problems: list[Problem] = []
 
     def report(issue: Issue) -> None:
@@ -95,7 +95,7 @@ def _validate(doc: LinedDocument) -> Definitions:
             )
         )
 
-    parsed = Parsed()
+    parsed = Parsed(engine=engine)
     calendar = _parse(Calendar, data.get("calendar") or {}, ("calendar",), report)
     limits = _parse(Limits, data.get("limits") or {}, ("limits",), report)
     reports = _parse(Reports, data.get("reports") or {}, ("reports",), report)

@@ -37,7 +37,7 @@ def kpi_has_one_form(p: Parsed) -> Iterator[Issue]:
             )
 
 
-def _measures(p: Parsed) -> Iterator[tuple[KeyPath, Measure]]:
+def measures_of(p: Parsed) -> Iterator[tuple[KeyPath, Measure]]:
     for name, kpi in p.kpis.items():
         for part in ("measure", "numerator", "denominator"):
             measure = getattr(kpi, part)
@@ -47,7 +47,7 @@ def _measures(p: Parsed) -> Iterator[tuple[KeyPath, Measure]]:
 
 def measures_read_declared_sources(p: Parsed) -> Iterator[Issue]:
     """Each measure's source exists, its time column is one of the source's time columns."""
-    for path, m in _measures(p):
+    for path, m in measures_of(p):
         if m.source in p.broken:
             continue
         source = p.sources.get(m.source)
@@ -69,7 +69,7 @@ def measures_read_declared_sources(p: Parsed) -> Iterator[Issue]:
 
 def measure_sql_is_one_aggregate(p: Parsed) -> Iterator[Issue]:
     """expr is one aggregate over the source's columns; filter is one row predicate."""
-    for path, m in _measures(p):
+    for path, m in measures_of(p):
         columns = p.columns_of(m.source)
         if columns is None:
             continue
@@ -82,7 +82,7 @@ def measure_sql_is_one_aggregate(p: Parsed) -> Iterator[Issue]:
 
 def snapshot_measures_roll_up_over_time(p: Parsed) -> Iterator[Issue]:
     """Stock levels are not additive across days: snapshot measures must say how to roll up."""
-    for path, m in _measures(p):
+    for path, m in measures_of(p):
         source = p.sources.get(m.source)
         if source is None:
             continue

@@ -31,6 +31,7 @@ class Parsed:
     mappings: dict[str, MappingProfile] = field(default_factory=dict)
     broken: set[str] = field(default_factory=set)
     raw_columns: dict[str, list[str]] = field(default_factory=dict)
+    engine: str = "duckdb"  # the engine the KPIs must compute on (kpis validate --engine)
 
     def columns_of(self, source: str) -> list[str] | None:
         """Declared column names of a source, even one that failed its model check."""

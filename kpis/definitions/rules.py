@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from kpis.definitions.binding import sql_binds_in_duckdb
+from kpis.definitions.engine_rules import expressions_render_on_the_engine
 from kpis.definitions.kpi_rules import (
     event_names_are_unique,
     event_scopes_name_dimensions,
@@ -56,6 +57,7 @@ RULES: tuple[Callable[[Parsed], Iterator[Issue]], ...] = (
     event_scopes_name_dimensions,
     promise_columns_are_time_columns,
     texts_give_the_same_languages,
+    expressions_render_on_the_engine,
 )
 
 
