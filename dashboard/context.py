@@ -41,10 +41,21 @@ class Context:
     definitions: kpis.Definitions
     db: Path
     version: tuple[object, ...]
+    lake: str | None = None  # with KPIS_ENGINE=spark: KPIs are computed from this lake
 
     @property
     def store(self) -> kpis.Store:
-        """The database, read-only, for the rest of this page run (opened on first use)."""
+        """Where KPIs are computed: the database, or the lake read by Spark (read-only)."""
+        if self.lake is not None:
+            return _lake_store(self.lake, self.definitions)
+        return self.database
+
+    @property
+    def database(self) -> kpis.Store:
+        """The database, read-only, for the rest of this page run (opened on first use).
+
+        Uploads, their history and the events added here live in it, whatever the engine.
+        """
         held: tuple[Path, kpis.Store] | None = getattr(_RUN, "store", None)
         if held is not None and held[0] == self.db:
             return held[1]
@@ -63,6 +74,31 @@ class Context:
                 yield store
         finally:
             invalidate()
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _lake_store(lake: str, _definitions: kpis.Definitions) -> kpis.Store:
+    """Spark's session and the lake's views, made once: starting Spark takes seconds."""
+    from kpis.spark_engine import LakeStore
+
+    return LakeStore(lake, _definitions)
+
+
+def engine_settings() -> str | None:
+    """The lake to compute from (KPIS_ENGINE=spark, KPIS_LAKE), or None for the database."""
+    engine = os.environ.get("KPIS_ENGINE") or "duckdb"
+    if engine == "duckdb":
+        return None
+    if engine != "spark":
+        raise kpis.UsageError(
+            _("unknown engine {engine} (KPIS_ENGINE); use one of {engines}").format(
+                engine=repr(engine), engines="duckdb, spark"
+            )
+        )
+    lake = os.environ.get("KPIS_LAKE")
+    if not lake:
+        raise kpis.UsageError(_("--engine spark reads a lake: give --lake DIR (or KPIS_LAKE)"))
+    return lake
 
 
 def release() -> None:
@@ -110,7 +146,9 @@ def load() -> Context:
         _prepared(str(path), modified, definitions)
         # The path is part of the key: two databases can have the same stamp. The language is
         # too: a cached result may hold text for people (a note, a reason).
-        version = (str(path), *kpis.data_stamp(path), modified, i18n.language())
+        lake = engine_settings()
+        version = (str(path), *kpis.data_stamp(path), modified, i18n.language(), lake,
+                   _lake_stamp(lake))  # fmt: skip
     except kpis.DefinitionError as exc:
         st.error(
             _("**{file} cannot be used.** Fix these problems and reload the page.").format(
@@ -122,7 +160,14 @@ def load() -> Context:
     except kpis.KpisError as exc:
         st.error(str(exc))
         st.stop()
-    return Context(definitions, path, version)
+    return Context(definitions, path, version, lake)
+
+
+def _lake_stamp(lake: str | None) -> float:
+    """When a local lake's datasets last changed (an export renames them): 0 for a URL."""
+    if lake is None or "://" in lake or not Path(lake).is_dir():
+        return 0.0
+    return max((p.stat().st_mtime for p in Path(lake).iterdir()), default=0.0)
 
 
 def invalidate() -> None:
@@ -183,7 +228,7 @@ def events(ctx: Context) -> list[kpis.Event]:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _events(_ctx: Context, version: tuple[object, ...]) -> list[kpis.Event]:
     # Cached like the results: an event change writes the file, which changes the version.
-    return kpis.all_events(_ctx.store)
+    return kpis.all_events(_ctx.database)
 
 
 def data_through(ctx: Context) -> dt.date | None:

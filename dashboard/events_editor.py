@@ -56,7 +56,7 @@ def manage(ctx: context.Context) -> None:
     """The events table and the form to add, change or remove one (analysts and admins)."""
     definitions = ctx.definitions
     fixed = {e.name for e in definitions.events}
-    every = kpis.all_events(ctx.store)
+    every = kpis.all_events(ctx.database)
     table(ctx, every, _("this dashboard"))
     actor = auth.actor()
     if not actor.can("events"):

@@ -24,7 +24,7 @@ def _status(status: str) -> str:
 def show(ctx: context.Context, actor: kpis.Actor) -> None:
     """The history table, and for those who may undo, the removal of a batch."""
     st.subheader(_("Upload history"))
-    history = kpis.uploads(ctx.store)
+    history = kpis.uploads(ctx.database)
     if history.empty:
         st.caption(_("Nothing loaded yet."))
         return

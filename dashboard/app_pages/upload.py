@@ -49,6 +49,14 @@ st.caption(
         "are not stored."
     ).format(limit=number(limit, 0))
 )
+if ctx.lake is not None:
+    st.info(
+        _(
+            "The KPIs are computed by Spark from the lake {lake}, which this page does not "
+            "write. Uploads go to the database {db}: `kpis export --lake {lake}` (or your data "
+            "pipeline) brings them to the lake."
+        ).format(lake=ctx.lake, db=ctx.db)
+    )
 
 round_ = st.session_state.setdefault("upload_round", 0)
 files = st.file_uploader(
@@ -64,7 +72,7 @@ files = st.file_uploader(
 
 
 # Leftovers of a run that died mid-call: no uploaded bytes stay on disk (dashboard.staging).
-staging.sweep(ctx.store)
+staging.sweep(ctx.database)
 
 
 Plan = tuple[str, object, str | None, object, dt.date | None, dict[str, str]]
@@ -72,7 +80,7 @@ Plan = tuple[str, object, str | None, object, dt.date | None, dict[str, str]]
 
 def _plan(upload: object) -> Plan:
     """Preview one file, with its source, profile and (when needed) the mapping editor."""
-    with staging.on_disk(ctx.store, upload) as path:
+    with staging.on_disk(ctx.database, upload) as path:
         return _preview(upload, path)
 
 
@@ -101,7 +109,7 @@ def _checked(
 
 def _preview(upload: object, path: str) -> Plan:
     name, file_id = upload.name, upload.file_id
-    profiles = kpis.mapping_profiles(ctx.store)
+    profiles = kpis.mapping_profiles(ctx.database)
     saved = st.session_state.pop(f"saved_{file_id}", None)
     if saved is not None:  # a profile saved on the last run: select it, close the editor
         st.session_state[f"profile_{file_id}"] = saved
@@ -236,7 +244,7 @@ if plans and st.button(
     results = []
     for name, upload, source, mapping, through, values in plans:
         bar = st.progress(0.0, text=_("{file}: starting").format(file=name))
-        with staging.on_disk(ctx.store, upload) as path:
+        with staging.on_disk(ctx.database, upload) as path:
 
             def report(fraction: float, stage: str, bar: object = bar, name: str = name) -> None:
                 bar.progress(min(max(fraction, 0.0), 1.0), text=f"{name}: {stage}")
@@ -290,7 +298,7 @@ for entry in st.session_state.get("upload_results", []):
         tables.show(rejected, hide_index=True, width="stretch")
         tables.download(
             _("Download the rejected rows (CSV)"),
-            kpis.rejected_rows(ctx.store, int(result.batch_id or 0)),
+            kpis.rejected_rows(ctx.database, int(result.batch_id or 0)),
             f"rejected_batch_{result.batch_id}.csv",
             key=f"rejected_{result.batch_id}",
         )
