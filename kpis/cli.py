@@ -333,14 +333,18 @@ def _with_store(definitions: Definitions, args: argparse.Namespace) -> int:
 
 
 def _on_lake(definitions: Definitions, args: argparse.Namespace) -> int:
-    """compute and compare on the lake, by Spark (the only engine that reads one)."""
-    if args.command not in ("compute", "compare"):
+    """compute, compare and report on the lake, by Spark (the only engine that reads one)."""
+    if args.command not in ("compute", "compare", "report"):
         raise UsageError(
-            _("{command} works on the DuckDB database; --engine spark is for compute and "
-              "compare").format(command=args.command)
+            _("{command} works on the DuckDB database; --engine spark is for compute, "
+              "compare and report").format(command=args.command)
         )  # fmt: skip
     if not args.lake:
         raise UsageError(_("--engine spark reads a lake: give --lake DIR (or KPIS_LAKE)"))
+    if args.command == "report":
+        from kpis.report.command import run_report
+
+        return run_report(args.db, definitions, args, lake=args.lake)
     from kpis.spark_engine import LakeStore
 
     store = LakeStore(args.lake, definitions)

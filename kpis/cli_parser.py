@@ -271,7 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ups.add_argument("--format", choices=["table", "json"], default="table")
 
-    add_report_options(command("report", report_help()))
+    report = command("report", report_help())
+    _engine_options(report, defaults=False)
+    add_report_options(report)
     export = command(
         "export",
         _("write the sources as a lake: Parquet by source and month (README: Scaling out)"),

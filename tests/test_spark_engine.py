@@ -50,7 +50,11 @@ BREAKDOWNS = [
 
 
 def same(a: object, b: object) -> bool:
-    """Equal within 1e-9 relative (missing equals missing; other values exactly)."""
+    """Equal within 1e-9 relative, inside lists and mappings too (missing equals missing)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     missing = [v is None or (isinstance(v, float) and math.isnan(v)) for v in (a, b)]
     if any(missing):
         return all(missing)
@@ -208,6 +212,32 @@ def test_cli_compare_on_spark_equals_duckdb(
     assert not differences(duck, run("--engine", "spark", "--lake", str(other)))
 
 
+def test_cli_report_on_spark_equals_duckdb(
+    oracle_lake: tuple[Store, LakeStore, dict[str, Any], Path], tmp_path: Path
+) -> None:
+    """The weekly report's JSON, computed by Spark from the lake, is the DuckDB one."""
+    store, _, _, folder = oracle_lake
+    copy = tmp_path / "copy.duckdb"
+    with Store(copy, store.definitions) as again:
+        for source in store.definitions.sources:
+            ingest_file(again, folder / f"{source}.csv")
+    env = {**os.environ, "KPIS_CONFIG": str(store.definitions.file), "KPIS_LANG": "en"}
+    kpis = Path(sys.executable).with_name("kpis")
+    found = []
+    for options in (["--db", str(copy)], ["--engine", "spark", "--lake", str(folder / "lake")]):
+        out = tmp_path / f"report_{len(found)}.json"
+        done = subprocess.run(
+            [str(kpis), *options, "report", "--week", "2026-W18", "--format", "json",
+             "--output", str(out)],
+            capture_output=True, text=True, env=env, check=False, timeout=600,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        found.append(json.loads(out.read_text(encoding="utf-8")))
+    duck, spark = found
+    assert duck["kpis"] and not differences(duck["kpis"], spark["kpis"])
+    assert duck["attention"] and same(duck, spark)  # headline, drivers, events, freshness
+
+
 def test_spark_is_refused_for_writing_commands(tmp_path: Path) -> None:
     kpis = Path(sys.executable).with_name("kpis")
     done = subprocess.run(
@@ -217,5 +247,6 @@ def test_spark_is_refused_for_writing_commands(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 2
     assert done.stderr.strip() == (
-        "Error: ingest works on the DuckDB database; --engine spark is for compute and compare"
+        "Error: ingest works on the DuckDB database; --engine spark is for compute, compare and "
+        "report"
     )

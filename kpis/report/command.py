@@ -119,8 +119,13 @@ def _write(path: Path, content: bytes) -> None:
         ) from None
 
 
-def run_report(db: str | Path, definitions: Definitions, args: argparse.Namespace) -> int:
-    """Write the files asked for, then send; the exit status (1: a recipient not reached)."""
+def run_report(
+    db: str | Path, definitions: Definitions, args: argparse.Namespace, lake: str | None = None
+) -> int:
+    """Write the files asked for, then send; the exit status (1: a recipient not reached).
+
+    With `lake`, Spark computes the report from it; the sent log stays in the database.
+    """
     _check_options(args)
     formats = chosen_formats(args)
     url = dashboard_url(definitions)
@@ -128,8 +133,13 @@ def run_report(db: str | Path, definitions: Definitions, args: argparse.Namespac
     people = recipients(args.to or [], language(), definitions) if args.send else []
     if args.send and not args.dry_run:
         database_file.check(db, read_only=False)  # the sent log is written after each send
-    with reading(db, definitions) as store:
-        report = build_report(store, args.week)
+    if lake is not None:
+        from kpis.spark_engine import LakeStore
+
+        report = build_report(LakeStore(lake, definitions), args.week)
+    else:
+        with reading(db, definitions) as store:
+            report = build_report(store, args.week)
     # The read is over: deliver() takes the file for writing to log each message sent.
     paths = output_paths(args.output, report.week, formats)
     print(report.headline.sentence)
