@@ -85,7 +85,7 @@ def infer(
         return _proportions(method, before, after, enough)
     rng = np.random.default_rng(seed)
     if method.kind == "bootstrap_rows":
-        low, high, p = _rows(method, before.values, after.values, delta, rng)
+        low, high, p = _rows(method, before, after, delta, rng)
     else:
         low, high, p = _units(before, after, delta, method.combine, rng)
     return Inference(low, high, p, n_before, n_after, method.describe(), enough)
@@ -110,34 +110,47 @@ def _statistic(method: Method) -> Callable[[np.ndarray], np.ndarray]:
     return lambda x: np.quantile(x, level, axis=-1)
 
 
-def _standard_error(method: Method, values: np.ndarray) -> float:
+def rank_interval(method: Method, n: int) -> tuple[int, int]:
+    """The ranks (0-based) of the order statistics bounding a median's (quantile's) interval."""
+    level = method.quantile if method.statistic == "quantile" else 0.5
+    low_rank = int(stats.binom.ppf(ALPHA / 2, n, level))
+    return low_rank, min(int(stats.binom.ppf(1 - ALPHA / 2, n, level)), n - 1)
+
+
+def standard_error_of(method: Method, low: float, high: float) -> float:
+    """A median's standard error from the order statistics at its rank interval."""
+    return float((high - low) / (2 * float(stats.norm.ppf(1 - ALPHA / 2))))
+
+
+def _standard_error(method: Method, sample: Sample) -> float:
     """Large-sample standard error of one side's statistic.
 
     A median's (or quantile's) from its distribution-free rank interval: the order
-    statistics at the binomial quantiles of n and q; a mean's from its variance.
+    statistics at the binomial quantiles of n and q; a mean's from its variance. A side
+    summarised by its engine (too many rows to collect) brings its own.
     """
+    if sample.standard_error is not None:
+        return sample.standard_error
+    values = sample.values
     if method.statistic == "mean":
         return float(np.std(values, ddof=1) / math.sqrt(values.size))
-    level = method.quantile if method.statistic == "quantile" else 0.5
-    n = values.size
-    low_rank = int(stats.binom.ppf(ALPHA / 2, n, level))
-    high_rank = min(int(stats.binom.ppf(1 - ALPHA / 2, n, level)), n - 1)
+    low_rank, high_rank = rank_interval(method, values.size)
     ordered = np.partition(values, (low_rank, high_rank))
-    z = float(stats.norm.ppf(1 - ALPHA / 2))
-    return float((ordered[high_rank] - ordered[low_rank]) / (2 * z))
+    return standard_error_of(method, float(ordered[low_rank]), float(ordered[high_rank]))
 
 
 def _rows(
-    method: Method, before: np.ndarray, after: np.ndarray, delta: float, rng: np.random.Generator
+    method: Method, first: Sample, second: Sample, delta: float, rng: np.random.Generator
 ) -> tuple[float, float, float]:
-    if max(before.size, after.size) > ROW_CAP:
+    if max(first.size, second.size) > ROW_CAP:
         # Millions of rows: resampling them thousands of times is wasted work, as each side's
         # statistic is then close to normal; its spread comes from a rank interval (medians)
         # or the variance (means), and the two sides' spreads add.
-        se = math.hypot(_standard_error(method, before), _standard_error(method, after))
+        se = math.hypot(_standard_error(method, first), _standard_error(method, second))
         z = float(stats.norm.ppf(1 - ALPHA / 2))
         p = 2 * float(stats.norm.sf(abs(delta) / se)) if se > 0 else (0.0 if delta else 1.0)
         return delta - z * se, delta + z * se, p
+    before, after = first.values, second.values
     statistic = _statistic(method)
 
     def difference(b: np.ndarray, a: np.ndarray, axis: int = -1) -> np.ndarray:

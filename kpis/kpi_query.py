@@ -107,7 +107,7 @@ def rows_query(
         column = exp.column(exp.to_identifier(scope[0], quoted=True))
         where = exp.and_(where, exp.EQ(this=column, expression=exp.Literal.string(scope[1])))
     table = exp.Table(this=exp.to_identifier(measure.source, quoted=True))
-    return exp.select(_double(value)).from_(table).where(where)
+    return exp.select(exp.alias_(_double(value), "v")).from_(table).where(where)
 
 
 def render(tree: exp.Expr, engine: Engine = "duckdb") -> str:

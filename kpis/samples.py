@@ -8,6 +8,7 @@ the statistic is taken of.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +30,10 @@ class Sample:
     successes: int = 0  # two_proportions
     trials: int = 0
     values: np.ndarray = field(default_factory=lambda: np.empty(0))  # bootstrap_rows
+    # bootstrap_rows over more than inference.ROW_CAP rows on Spark: their number and the
+    # statistic's standard error, computed where the rows are (no values collected).
+    rows: int = 0
+    standard_error: float | None = None
     numerators: np.ndarray = field(default_factory=lambda: np.empty(0))  # bootstrap_units
     denominators: np.ndarray | None = None  # None for a total (a one-measure KPI)
     scale: float = 1.0  # 365 / days of the window for an annualised KPI
@@ -39,7 +44,7 @@ class Sample:
         if self.method.kind == "two_proportions":
             return self.trials
         if self.method.kind == "bootstrap_rows":
-            return int(self.values.size)
+            return self.rows or int(self.values.size)
         return int(self.numerators.size)
 
 
@@ -73,6 +78,9 @@ def draw(store: Store, name: str, window: DateRange, scope: Scope = None) -> Sam
             scale=365.0 / window.days if kpi.annualize else 1.0,
         )
     if method.kind == "bootstrap_rows":
+        summary = _summary(store, name, method, window, scope)
+        if summary is not None:
+            return summary
         return Sample(method, values=_rows(store, name, method, window, scope))
     return Sample(method)
 
@@ -85,3 +93,31 @@ def _rows(store: Store, name: str, method: Method, window: DateRange, scope: Sco
     # Sorted: each engine gives the rows in its own order, and a seeded resample of the same
     # values in another order would give another interval.
     return np.sort(np.asarray(values, dtype=float))
+
+
+def _summary(
+    store: Store, name: str, method: Method, window: DateRange, scope: Scope
+) -> Sample | None:
+    """On Spark, a side of more than inference.ROW_CAP rows as its count and standard error.
+
+    Only the count and two order statistics (or a mean's variance) leave Spark; the values
+    are collected when there are fewer (the bootstrap resamples them). DuckDB holds its rows
+    in this process: it always collects them (the same order statistics, so the same
+    numbers). None when the values should be collected.
+    """
+    from kpis.inference import ROW_CAP, rank_interval, standard_error_of
+    from kpis.spark_engine import LakeStore
+
+    if not isinstance(store, LakeStore):
+        return None
+    kpi = store.definitions.kpis[name]
+    assert kpi.measure is not None and method.row_sql is not None
+    tree = rows_query(store.definitions, kpi.measure, method.row_sql, window, scope, store.engine)
+    count = store.count(tree)
+    if count <= ROW_CAP:
+        return None
+    if method.statistic == "mean":
+        spread = store.deviation(tree)
+        return Sample(method, rows=count, standard_error=spread / math.sqrt(count))
+    low, high = store.order_statistics(tree, rank_interval(method, count), count)
+    return Sample(method, rows=count, standard_error=standard_error_of(method, low, high))

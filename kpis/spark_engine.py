@@ -256,7 +256,32 @@ class LakeStore(Store):
         return SparkCursor(self.session)
 
     def query(self, tree: exp.Expr) -> pd.DataFrame:
-        return self.session.sql(tree.sql(dialect="spark", comments=False)).toArrow().to_pandas()
+        return self.session.sql(self._sql(tree)).toArrow().to_pandas()
+
+    def count(self, rows: exp.Expr) -> int:
+        """How many rows a query of per-row values (kpi_query.rows_query) gives."""
+        return int(self.session.sql(self._sql(rows)).count())
+
+    def order_statistics(self, rows: exp.Expr, ranks: tuple[int, int], n: int) -> list[float]:
+        """The values at these ranks (0-based) of the n values of `rows` (column v), exactly.
+
+        percentile_disc(p) is the smallest value whose share of values at or below it reaches
+        p: with p = (rank + 0.5) / n it is the value at `rank`, the same as sorting them all.
+        """
+        levels = ", ".join(
+            f"percentile_disc({(rank + 0.5) / n!r}) WITHIN GROUP (ORDER BY v)" for rank in ranks
+        )
+        row = self.session.sql(f"SELECT {levels} FROM ({self._sql(rows)}) AS r").first()
+        return [float(v) for v in (row or ())]
+
+    def deviation(self, rows: exp.Expr) -> float:
+        """The sample standard deviation of `rows` (column v)."""
+        found = self.session.sql(f"SELECT stddev_samp(v) FROM ({self._sql(rows)}) AS r").first()
+        return float(found[0]) if found and found[0] is not None else 0.0
+
+    @staticmethod
+    def _sql(tree: exp.Expr) -> str:
+        return tree.sql(dialect="spark", comments=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:

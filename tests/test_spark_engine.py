@@ -24,9 +24,10 @@ import pyarrow.csv as pacsv
 import pyarrow.dataset as pads
 import pytest
 
-from kpis import DateRange, Store, compare, compute, ingest_file
+from kpis import DateRange, Store, compare, compute, inference, ingest_file
 from kpis.definitions import Definitions
 from kpis.lake import export_lake
+from kpis.samples import draw
 from kpis.spark_engine import LakeStore, spark_available
 from tests.conftest import WriteCsv
 from tests.oracle import kpi_values, random_exports, write_export
@@ -135,6 +136,26 @@ def test_before_after_is_the_same_on_both_engines(
     after = DateRange(dt.date(2026, 3, 30), dt.date(2026, 5, 3))
     duck, spark = compare(store, before, after), compare(lake, before, after)
     assert duck["ci_low"].notna().sum() >= 8  # the statistics ran, for most KPIs
+    assert not differences(records(duck), records(spark))
+
+
+def test_a_large_median_is_summarised_by_spark(
+    oracle_lake: tuple[Store, LakeStore, dict[str, Any], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above inference.ROW_CAP rows, Spark sends the count and two order statistics, not the
+    values; the interval and p-value are DuckDB's, which sorts the collected values."""
+    store, lake, _, _ = oracle_lake
+    monkeypatch.setattr(inference, "ROW_CAP", 20)
+    before = DateRange(dt.date(2026, 2, 23), dt.date(2026, 3, 29))
+    after = DateRange(dt.date(2026, 3, 30), dt.date(2026, 5, 3))
+    medians = ["resolution_time", "order_processing_time"]
+    sample = draw(lake, "resolution_time", before)
+    assert sample.values.size == 0 and sample.rows > 20
+    assert sample.rows == draw(store, "resolution_time", before).size
+    duck = compare(store, before, after, medians, holding=False)
+    spark = compare(lake, before, after, medians, holding=False)
+    assert set(duck["method"]) == set(spark["method"])
+    assert duck["ci_low"].notna().all()
     assert not differences(records(duck), records(spark))
 
 
