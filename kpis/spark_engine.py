@@ -70,7 +70,15 @@ def spark_session(zone: str) -> SparkSession:
         warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
         from pyspark.sql import SparkSession
 
-        session: SparkSession = _builder(SparkSession.builder, zone).getOrCreate()
+        try:
+            session: SparkSession = _builder(SparkSession.builder, zone).getOrCreate()
+        except Exception as exc:  # no Java gateway, a cluster that does not answer, ...
+            raise UsageError(
+                _(
+                    "Spark could not start ({reason}); check KPIS_SPARK_MASTER, "
+                    "KPIS_SPARK_REMOTE and the Java runtime"
+                ).format(reason=str(exc).strip().splitlines()[0][:200] if str(exc) else exc)
+            ) from None
         return session
 
 
