@@ -257,12 +257,14 @@ def windows_around_event(
     kpis: Sequence[str] | None = None,
     washout_days: int = 0,
     last_year: bool = False,
+    events: Sequence[Event] | None = None,
 ) -> Windows:
     """Equal whole-ISO-week windows around an event (see `periods.event_windows`).
 
     Without `weeks`, the most whole weeks that the data of every compared KPI covers.
+    `events` are where to find it (default: the store's; a lake knows only kpis.yaml's).
     """
-    event = find_event(all_events(store), event_name)
+    event = find_event(all_events(store) if events is None else events, event_name)
     most = store.definitions.limits.max_periods // 7
     if weeks is not None and not 1 <= weeks <= most:
         raise UsageError(

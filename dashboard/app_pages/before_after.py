@@ -76,8 +76,9 @@ if mode == "event":
     st.caption(" ".join(part for part in (event.description, where) if part))
     try:
         windows = kpis.windows_around_event(
-            ctx.store, event.name, weeks or None, None, washout, baseline == "last-year"
-        )
+            ctx.store, event.name, weeks or None, None, washout, baseline == "last-year",
+            events=events,
+        )  # fmt: skip
     except kpis.KpisError as exc:
         st.warning(str(exc))
         st.stop()

@@ -62,3 +62,22 @@ def test_upload_page_says_where_uploads_go(on_spark: Path, demo_copy: Path) -> N
     said = " ".join(i.value for i in app.info)
     assert f"computed by Spark from the lake {on_spark}" in said
     assert f"Uploads go to the database {demo_copy}" in said
+
+
+def test_an_event_added_on_the_page_is_compared_on_spark(on_spark: Path, demo_copy: Path) -> None:
+    """Events added on the Before / after page live in the database; Spark's page finds them."""
+    from kpis import Event
+    from kpis.events import save_event
+    from kpis.sharing import writing
+
+    with writing(demo_copy, load_definitions(CONFIG)) as store:
+        save_event(store, Event(name="new-carrier", date="2026-06-01", description="A carrier"))
+    app = AppTest.from_file(str(APP), default_timeout=600)
+    app.query_params.update({"event": "new-carrier", "weeks": "4"})
+    app.run()
+    app.switch_page("app_pages/before_after.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.warning, [w.value for w in app.warning]
+    assert app.table and len(app.table[0].value) == 11
+    shown = " ".join(m.value for m in app.markdown)
+    assert "4 May 2026 – 31 May 2026" in shown and "1 Jun 2026 – 28 Jun 2026" in shown, shown
