@@ -36,10 +36,7 @@ def data_through(store: Store) -> dict[str, dt.date | None]:
     # A lake says it beside each dataset (kpis/lake.py); the database in its upload log.
     from kpis.spark_engine import LakeStore
 
-    if isinstance(store, LakeStore):
-        stated = store.stated_through()
-    else:
-        stated = _uploads_through(store.cursor())
+    stated = store.stated_through() if isinstance(store, LakeStore) else _uploads_through(cursor)
     found: dict[str, dt.date | None] = {}
     for name, source in store.definitions.sources.items():
         lasts = [

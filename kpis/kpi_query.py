@@ -21,11 +21,11 @@ from sqlglot import exp
 
 from kpis.definitions import Definitions, Kpi, Measure
 from kpis.definitions.sql_check import check_aggregate, check_predicate
-from kpis.dialects import ENGINES, for_engine
+from kpis.dialects import for_engine
 from kpis.periods import DateRange, Grain, periods
 
-Engine = str  # one of ENGINES
-__all__ = ["ENGINES", "kpi_query", "period_start", "render", "rows_query", "within"]
+Engine = str  # one of kpis.dialects.ENGINES
+__all__ = ["kpi_query", "period_start", "render", "rows_query", "within"]
 
 
 def kpi_query(
@@ -129,7 +129,7 @@ def _outputs(kpi: Kpi, refs: dict[str, exp.Expr]) -> tuple[exp.Expr, exp.Expr, e
         # With data in the denominator, a numerator source without rows means zero, not null.
         zero = exp.Literal.number(0)
         numerator = _double(exp.Coalesce(this=refs["numerator"].copy(), expressions=[zero]))
-        nonzero = exp.NEQ(this=denominator.copy(), expression=exp.Literal.number(0))
+        nonzero = exp.NEQ(this=denominator.copy(), expression=zero.copy())
         ratio = exp.Div(this=numerator.copy(), expression=denominator.copy())
         value = exp.Case(ifs=[exp.If(this=nonzero, true=ratio)])
         known = exp.Not(this=exp.Is(this=denominator.copy(), expression=exp.Null()))

@@ -78,44 +78,33 @@ def draw(store: Store, name: str, window: DateRange, scope: Scope = None) -> Sam
             scale=365.0 / window.days if kpi.annualize else 1.0,
         )
     if method.kind == "bootstrap_rows":
-        summary = _summary(store, name, method, window, scope)
-        if summary is not None:
-            return summary
-        return Sample(method, values=_rows(store, name, method, window, scope))
+        return _row_sample(store, name, method, window, scope)
     return Sample(method)
 
 
-def _rows(store: Store, name: str, method: Method, window: DateRange, scope: Scope) -> np.ndarray:
-    kpi = store.definitions.kpis[name]
-    assert kpi.measure is not None and method.row_sql is not None
-    tree = rows_query(store.definitions, kpi.measure, method.row_sql, window, scope, store.engine)
-    values = store.query(tree).iloc[:, 0].to_numpy(dtype=float, na_value=np.nan)
-    # Sorted: each engine gives the rows in its own order, and a seeded resample of the same
-    # values in another order would give another interval.
-    return np.sort(np.asarray(values, dtype=float))
+def _row_sample(store: Store, name: str, method: Method, window: DateRange, scope: Scope) -> Sample:
+    """The rows' values, or on Spark beyond inference.ROW_CAP rows their count and spread.
 
-
-def _summary(
-    store: Store, name: str, method: Method, window: DateRange, scope: Scope
-) -> Sample | None:
-    """On Spark, a side of more than inference.ROW_CAP rows as its count and standard error.
-
-    Only the count and two order statistics (or a mean's variance) leave Spark; the values
-    are collected when there are fewer (the bootstrap resamples them). DuckDB holds its rows
-    in this process: it always collects them (the same order statistics, so the same
-    numbers). None when the values should be collected.
+    Beyond the cap only the count and two order statistics (or a mean's variance) leave
+    Spark; below it the values are collected (the bootstrap resamples them), in one query
+    that stops one row past the cap. DuckDB holds its rows in this process: it always
+    collects them (the same order statistics, so the same numbers).
     """
     from kpis.inference import ROW_CAP, rank_interval, standard_error_of
     from kpis.spark_engine import LakeStore
 
-    if not isinstance(store, LakeStore):
-        return None
     kpi = store.definitions.kpis[name]
     assert kpi.measure is not None and method.row_sql is not None
     tree = rows_query(store.definitions, kpi.measure, method.row_sql, window, scope, store.engine)
+    summarised = isinstance(store, LakeStore)
+    head = store.query(tree.limit(ROW_CAP + 1) if summarised else tree)
+    if not summarised or len(head) <= ROW_CAP:
+        values = head.iloc[:, 0].to_numpy(dtype=float, na_value=np.nan)
+        # Sorted: each engine gives the rows in its own order, and a seeded resample of the
+        # same values in another order would give another interval.
+        return Sample(method, values=np.sort(np.asarray(values, dtype=float)))
+    assert isinstance(store, LakeStore)
     count = store.count(tree)
-    if count <= ROW_CAP:
-        return None
     if method.statistic == "mean":
         spread = store.deviation(tree)
         return Sample(method, rows=count, standard_error=spread / math.sqrt(count))

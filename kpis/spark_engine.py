@@ -287,9 +287,10 @@ class LakeStore(Store):
         found = self.session.sql(f"SELECT stddev_samp(v) FROM ({self._sql(rows)}) AS r").first()
         return float(found[0]) if found and found[0] is not None else 0.0
 
-    @staticmethod
-    def _sql(tree: exp.Expr) -> str:
-        return tree.sql(dialect="spark", comments=False)
+    def _sql(self, tree: exp.Expr) -> str:
+        from kpis.kpi_query import render
+
+        return render(tree, self.engine)
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:

@@ -269,7 +269,9 @@ class Store:
 
     def query(self, tree: exp.Expr) -> pd.DataFrame:
         """The rows of a query built as a sqlglot tree (kpis/kpi_query.py), as a DataFrame."""
-        return self.cursor().execute(tree.sql(dialect="duckdb", comments=False)).df()
+        from kpis.kpi_query import render
+
+        return self.cursor().execute(render(tree, self.engine)).df()
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
